@@ -1,0 +1,62 @@
+#include "kernels/cpu/threads.hpp"
+
+#include <atomic>
+#include <cstdlib>
+#include <string>
+
+#include "sparse_formats/config.hpp"
+#include "sparse_formats/errors.hpp"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace sparse_formats {
+
+namespace {
+std::atomic<int> g_threads{0};  // 0: not set through the API
+
+int default_threads() {
+  if (const char* env = std::getenv("SPARSE_FORMATS_NUM_THREADS"); env != nullptr && *env != '\0') {
+    char* end = nullptr;
+    const long n = std::strtol(env, &end, 10);
+    if (*end == '\0' && n > 0 && n <= 4096) return static_cast<int>(n);
+  }
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+}  // namespace
+
+void set_num_threads(int threads) {
+  if (threads < 0) throw invalid_argument("set_num_threads: thread count must be >= 0, got " + std::to_string(threads));
+  g_threads = threads;
+}
+
+int num_threads() {
+#ifdef _OPENMP
+  const int set = g_threads.load();
+  return set > 0 ? set : default_threads();
+#else
+  return 1;
+#endif
+}
+
+bool has_openmp() {
+#ifdef _OPENMP
+  return true;
+#else
+  return false;
+#endif
+}
+
+namespace kernels::cpu {
+int threads_for(std::int64_t work) {
+  constexpr std::int64_t kMinParallelWork = 1 << 15;  // multiply-adds; below this one thread wins
+  return work < kMinParallelWork ? 1 : num_threads();
+}
+}  // namespace kernels::cpu
+
+}  // namespace sparse_formats

@@ -1,0 +1,2 @@
+#include <gtest/gtest.h>
+TEST(Smoke_test_construction, Builds) { SUCCEED(); }
