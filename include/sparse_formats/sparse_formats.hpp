@@ -5,6 +5,7 @@
 #include "sparse_formats/config.hpp"
 #include "sparse_formats/csc_matrix.hpp"
 #include "sparse_formats/csr_matrix.hpp"
+#include "sparse_formats/device.hpp"
 #include "sparse_formats/errors.hpp"
 #include "sparse_formats/operations.hpp"
 #include "sparse_formats/statistics.hpp"

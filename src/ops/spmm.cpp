@@ -65,7 +65,10 @@ void run_contiguous(DenseView<const V> x, DenseView<V> y, Kernel&& kernel) {
 
 [[noreturn]] void no_host_backend(Backend backend, const char* format) {
   throw backend_unavailable(std::string("spmm: backend '") + to_string(backend) + "' does not run products on host " +
-                            format + " matrices; use the 'cpu' or 'reference' backend");
+                            format + " matrices; use the 'cpu' or 'reference' backend" +
+                            (backend == Backend::opencl ? ", or to_device(matrix, Backend::opencl) (sparse_formats/"
+                                                          "device.hpp) and multiply the device matrix"
+                                                        : ""));
 }
 
 template <typename V, typename I>

@@ -1,0 +1,9 @@
+// Shared by every kernel. The host compiles this program once per device and value/index type with
+// -D VALUE=float|double -D INDEX=int|long (and SF_FP64 for double).
+#ifdef SF_FP64
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+#endif
+typedef VALUE value_t;
+typedef INDEX index_t;
+// Output columns one work-item accumulates at most (register tile width).
+#define MAX_COLS_PER_LANE 4

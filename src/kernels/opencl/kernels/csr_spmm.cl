@@ -1,0 +1,73 @@
+// CSR SpMM, y[rows x k] = A x[cols x k], both row-major with leading dimension k.
+// Load balance: the host cuts the rows into blocks of about equal non-zeros (row_blocks, a power of two
+// rows each but the last, one row alone when it is long). A work-group is (column lanes) x (row slots)
+// and takes one block and one column tile: a block of n rows gives each row spr = rs / n slots, which
+// split the row's non-zeros and add their partial sums in local memory, so a long row keeps the whole
+// work-group busy and short rows are packed together. Each lane accumulates cols_per_lane columns
+// (stride = lanes), so a non-zero's value and index are loaded once per lane and reused across them,
+// and lanes read consecutive x elements of one x row (coalesced).
+// partial: [slots * lanes * MAX_COLS_PER_LANE].
+__kernel void csr_spmm_blocks(const long k, const int cols_per_lane, __global const index_t* restrict row_blocks,
+                              __global const index_t* restrict indptr, __global const index_t* restrict indices,
+                              __global const value_t* restrict data, __global const value_t* restrict x,
+                              __global value_t* restrict y, __local value_t* partial) {
+  const int lane = get_local_id(0);
+  const int lanes = get_local_size(0);
+  const int slot = get_local_id(1);
+  const int slots = get_local_size(1);
+  const long block = get_group_id(1);
+  const long r0 = row_blocks[block];
+  const long r1 = row_blocks[block + 1];
+  const long n = r1 - r0;
+  int spr = 1;  // slots per row: the largest power of two with n * spr <= slots
+  while (n * spr * 2 <= slots) spr *= 2;
+  const int part = slot & (spr - 1);
+  const int row_step = slots / spr;
+  const long col0 = (long)get_group_id(0) * lanes * cols_per_lane + lane;
+  const bool full_tile = col0 + (long)(cols_per_lane - 1) * lanes < k;
+  const long iterations = (n + row_step - 1) / row_step;  // the same for the whole group: barriers are safe
+  for (long it = 0; it < iterations; ++it) {
+    const long row = r0 + it * row_step + slot / spr;
+    const bool active = row < r1;
+    value_t acc[MAX_COLS_PER_LANE];
+    for (int c = 0; c < MAX_COLS_PER_LANE; ++c) acc[c] = 0;
+    if (active) {
+      const index_t end = indptr[row + 1];
+      if (full_tile) {
+        for (index_t j = indptr[row] + part; j < end; j += spr) {
+          const value_t a = data[j];
+          __global const value_t* xr = x + (long)indices[j] * k + col0;
+          for (int c = 0; c < cols_per_lane; ++c) acc[c] += a * xr[c * lanes];
+        }
+      } else {
+        for (index_t j = indptr[row] + part; j < end; j += spr) {
+          const value_t a = data[j];
+          __global const value_t* xr = x + (long)indices[j] * k;
+          for (int c = 0; c < cols_per_lane; ++c) {
+            const long col = col0 + (long)c * lanes;
+            if (col < k) acc[c] += a * xr[col];
+          }
+        }
+      }
+    }
+    if (spr > 1) {
+      __local value_t* mine = partial + (slot * lanes + lane) * MAX_COLS_PER_LANE;
+      for (int c = 0; c < cols_per_lane; ++c) mine[c] = acc[c];
+      barrier(CLK_LOCAL_MEM_FENCE);
+      for (int offset = spr / 2; offset > 0; offset >>= 1) {
+        if (part < offset) {
+          __local const value_t* other = partial + ((slot + offset) * lanes + lane) * MAX_COLS_PER_LANE;
+          for (int c = 0; c < cols_per_lane; ++c) mine[c] += other[c];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+      }
+      for (int c = 0; c < cols_per_lane; ++c) acc[c] = mine[c];
+    }
+    if (active && part == 0) {
+      for (int c = 0; c < cols_per_lane; ++c) {
+        const long col = col0 + (long)c * lanes;
+        if (col < k) y[row * k + col] = acc[c];
+      }
+    }
+  }
+}
