@@ -249,6 +249,15 @@ TEST(OpenclDevices, ChoiceByIndexAndEnvironment) {
   else unsetenv("SPARSE_FORMATS_OPENCL_DEVICE");
 }
 
+TEST(OpenclDevices, WithoutADeviceEveryRequestIsBackendUnavailable) {
+  if (!devices().empty()) GTEST_SKIP() << "a device exists: this checks the build or machine without one";
+  const auto a = random_csr<float, std::int32_t>(5, 4, 0.5, 1);
+  EXPECT_THROW(sf::to_device(a), sf::backend_unavailable);
+  EXPECT_THROW(sf::default_device(), sf::backend_unavailable);
+  EXPECT_THROW(sf::device_empty<float>(2, 2), sf::backend_unavailable);
+  EXPECT_NE(sf::describe_devices().find("no OpenCL device"), std::string::npos);
+}
+
 TEST(OpenclDevices, HostSpmmOnOpenclPointsToDeviceMatrices) {
   const auto a = random_csr<float, std::int32_t>(3, 3, 0.5, 1);
   std::vector<float> x(3, 1.0f);
