@@ -5,6 +5,7 @@
 Arrays are numpy arrays; see sparse_formats._dtypes for the dtype rules and docs/python.md.
 """
 from ._core import (
+    Backend,
     BackendUnavailableError,
     IndexOutOfRangeError,
     IndexOverflowError,
@@ -31,6 +32,7 @@ __all__ = [
     "BlockSparseMatrix",
     "SparseMatrix",
     "SparseMatrixStats",
+    "Backend",
     "num_threads",
     "set_num_threads",
     "has_openmp",

@@ -17,10 +17,15 @@ def _dtypes_of(core) -> tuple:
     return np.dtype(value), np.dtype(index)
 
 
-def readonly_view(arr: np.ndarray) -> np.ndarray:
-    view = arr.view()
-    view.flags.writeable = False
-    return view
+def backend_of(backend) -> "_core.Backend":
+    """A Backend from its name ("automatic", "cpu", "reference", "opencl") or the enum itself."""
+    if isinstance(backend, _core.Backend):
+        return backend
+    try:
+        return _core.Backend.__members__[backend]
+    except (KeyError, TypeError):
+        names = ", ".join(_core.Backend.__members__)
+        raise _core.InvalidArgumentError(f"unknown backend {backend!r}; expected one of {names}") from None
 
 
 class SparseMatrix:
@@ -68,24 +73,25 @@ class SparseMatrix:
         return _dtypes_of(self._m)[1]
 
     # --- products ----------------------------------------------------------------------------
-    def _product(self, other, transpose: bool, what: str) -> np.ndarray:
+    def _product(self, other, transpose: bool, backend, what: str) -> np.ndarray:
         x = operand_array(other, self.dtype, what)
         x2 = strided_ok(x[:, None] if x.ndim == 1 else x)
         rows = self.ncols if transpose else self.nrows
         y = np.empty((rows, x2.shape[1]), dtype=self.dtype)
-        self._m.spmm_into(x2, y, transpose)
+        self._m.spmm_into(x2, y, transpose, backend_of(backend))
         return y.reshape(rows) if x.ndim == 1 else y
 
-    def sparse_matmul(self, other) -> np.ndarray:
+    def sparse_matmul(self, other, backend="automatic") -> np.ndarray:
         """A @ other for a vector (ncols,) or a matrix (ncols, k) in any memory order.
 
         The operand is converted to the matrix's dtype; the result is a new array of that dtype.
-        The GIL is released while the kernel runs."""
-        return self._product(other, False, f"{type(self).__name__}.sparse_matmul")
+        backend is "automatic", "cpu", "reference" or "opencl". The GIL is released while the
+        kernel runs."""
+        return self._product(other, False, backend, f"{type(self).__name__}.sparse_matmul")
 
-    def transpose_matmul(self, other) -> np.ndarray:
+    def transpose_matmul(self, other, backend="automatic") -> np.ndarray:
         """A.T @ other for a vector (nrows,) or a matrix (nrows, k), without forming A.T."""
-        return self._product(other, True, f"{type(self).__name__}.transpose_matmul")
+        return self._product(other, True, backend, f"{type(self).__name__}.transpose_matmul")
 
     def __matmul__(self, other):
         if isinstance(other, SparseMatrix) or _is_scipy_sparse(other):

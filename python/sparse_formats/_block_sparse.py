@@ -88,10 +88,9 @@ class BlockSparseMatrix(SparseMatrix):
         if not sp.issparse(m):
             raise TypeError(f"BlockSparseMatrix.from_scipy: expected a scipy.sparse matrix, got {type(m).__name__}")
         if m.format == "bsr" and m.blocksize[0] == m.blocksize[1] and block_size in (None, m.blocksize[0]):
-            if not m.has_canonical_format:
-                m = m.copy()
-                m.sum_duplicates()
-            return cls.from_bsr_arrays(m.data, m.indices, m.indptr, m.blocksize[0], m.shape)
+            # scipy's flag may be False for arrays that are sorted; the core only copies when they are not.
+            return cls.from_bsr_arrays(m.data, m.indices, m.indptr, m.blocksize[0], m.shape,
+                                       sort_and_sum=not m.has_canonical_format)
         return cls.from_csr(CSRMatrix.from_scipy(m), 8 if block_size is None else block_size)
 
     def to_csr(self) -> CSRMatrix:

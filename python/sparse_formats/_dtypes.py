@@ -119,6 +119,9 @@ def dense_index_dtype(shape) -> np.dtype:
 def check_shape(shape, what: str):
     try:
         rows, cols = shape
-        return operator.index(rows), operator.index(cols)
+        rows, cols = operator.index(rows), operator.index(cols)
     except (TypeError, ValueError):
         raise TypeError(f"{what}: shape must be a pair of integers (rows, cols), got {shape!r}") from None
+    if max(rows, cols) > INT64_MAX:
+        raise _core.IndexOverflowError(f"{what}: shape ({rows}, {cols}) does not fit int64")
+    return rows, cols

@@ -2,6 +2,10 @@
 // exception STYLE.md names, and one translator that maps the C++ types to them.
 #include "bindings.hpp"
 
+#include <nanobind/stl/string.h>
+#include <stdexcept>
+#include <string>
+
 #include <sparse_formats/errors.hpp>
 
 namespace sparse_formats::python {
@@ -51,6 +55,20 @@ void bind_errors(nb::module_& m) {
                            "A valid request this build or backend does not implement.");
   types.backend_unavailable = make(m, "BackendUnavailableError", {types.base, PyExc_RuntimeError},
                                    "The requested backend is not compiled in or has no usable device.");
+
+  // Throws the named C++ error type, so tests can check every translation.
+  m.def("_throw_for_test", [](const std::string& type, const std::string& message) {
+    if (type == "invalid_argument") throw invalid_argument(message);
+    if (type == "shape_mismatch") throw shape_mismatch(message);
+    if (type == "invalid_structure") throw invalid_structure(message);
+    if (type == "parse_error") throw parse_error(message);
+    if (type == "index_out_of_range") throw index_out_of_range(message);
+    if (type == "index_overflow") throw index_overflow(message);
+    if (type == "unsupported") throw unsupported(message);
+    if (type == "backend_unavailable") throw backend_unavailable(message);
+    if (type == "error") throw error(message);
+    throw std::logic_error("unknown error type " + type);
+  });
 
   // Most derived first; anything else propagates to nanobind's own translators.
   nb::register_exception_translator([](const std::exception_ptr& p, void*) {

@@ -71,11 +71,11 @@ void bind_common(Class& cls) {
           },
           nb::arg("out"))
       .def("spmm_into",
-           [](const M& a, Strided2<V> x, Output2<V> y, bool transpose) {
+           [](const M& a, Strided2<V> x, Output2<V> y, bool transpose, Backend backend) {
              nb::gil_scoped_release nogil;
-             spmm(a, strided_view(x), output_view(y), transpose ? Transpose::yes : Transpose::no);
+             spmm(a, strided_view(x), output_view(y), transpose ? Transpose::yes : Transpose::no, backend);
            },
-           nb::arg("x"), nb::arg("y"), nb::arg("transpose"))
+           nb::arg("x"), nb::arg("y"), nb::arg("transpose"), nb::arg("backend"))
       .def("memory_footprint", &M::memory_footprint)
       .def_prop_ro("nnz", &M::nnz)
       .def_prop_ro("nrows", &M::nrows)
