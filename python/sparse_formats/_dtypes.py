@@ -73,8 +73,10 @@ def operand_array(obj, dtype: np.dtype, what: str) -> np.ndarray:
 
 def strided_ok(arr: np.ndarray) -> np.ndarray:
     """The core takes any non-negative element strides; negative or misaligned ones are copied."""
+    if (arr.flags.c_contiguous or arr.flags.f_contiguous) and min(arr.strides) >= 0:
+        return arr
     if any(s < 0 or s % arr.itemsize for s in arr.strides):
-        return np.ascontiguousarray(arr)
+        return arr.copy(order="C")  # not ascontiguousarray: it keeps a contiguous array's odd strides
     return arr
 
 

@@ -40,6 +40,13 @@ def test_operand_layouts(rng, fmt):
         np.testing.assert_allclose(a.transpose_matmul(g), dense.T @ g, rtol=1e-12, atol=1e-12, err_msg=name)
 
 
+def test_single_element_operands_with_negative_strides():
+    a = sf.CSRMatrix.from_dense([[2.0]])
+    for x in (np.array([3.0])[::-1], np.array([[3.0]])[::-1, ::-1], np.array([[3.0, 4.0]])[:, ::-1]):
+        np.testing.assert_array_equal(a @ x, 2.0 * x)
+        np.testing.assert_array_equal(a.transpose_matmul(x), 2.0 * x)
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_operand_dtype_is_converted_to_the_matrix_dtype(rng, fmt):
     dense = random_sparse(rng, (8, 6), 0.5, np.float32)
