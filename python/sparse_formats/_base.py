@@ -37,6 +37,11 @@ def backend_of(backend) -> "_core.Backend":
         raise _core.InvalidArgumentError(f"unknown backend {backend!r}; expected one of {names}") from None
 
 
+def expect(obj, cls, what: str) -> None:
+    if not isinstance(obj, cls):
+        raise TypeError(f"{what}: expected a {cls.__name__}, got {type(obj).__name__}")
+
+
 class SparseMatrix:
     """Base of CSRMatrix, CSCMatrix and BlockSparseMatrix (not instantiated itself)."""
 

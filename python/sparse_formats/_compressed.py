@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
-from ._base import SparseMatrix, core_class
+from ._base import SparseMatrix, core_class, expect
 from ._dtypes import check_shape, dense_index_dtype, index_arrays, strided_ok, value_array
 from ._stats import SparseMatrixStats
 
@@ -49,6 +49,7 @@ class _Compressed(SparseMatrix):
     @classmethod
     def from_block_sparse(cls, bsr):
         """Lossless conversion from a BlockSparseMatrix (padding zeros are not stored)."""
+        expect(bsr, _block_sparse().BlockSparseMatrix, f"{cls.__name__}.from_block_sparse")
         return cls._wrap(core_class(cls._kind, bsr.dtype, bsr.index_dtype).from_block_sparse(bsr._m))
 
     # --- arrays (read-only views of the C++ storage) -------------------------------------------
@@ -70,6 +71,9 @@ class _Compressed(SparseMatrix):
     def indptr(self) -> np.ndarray:
         """scipy's name for row_ptr (CSR) or col_ptr (CSC)."""
         return self._m.indptr
+
+    def __reduce__(self):  # pickling copies the arrays; the unpickled matrix borrows the copies
+        return (type(self), (np.array(self.data), np.array(self.indices), np.array(self.indptr), self.shape))
 
     # --- statistics --------------------------------------------------------------------------
     def get_statistics(self) -> SparseMatrixStats:
@@ -102,6 +106,7 @@ class CSRMatrix(_Compressed):
 
     @classmethod
     def from_csc(cls, csc: "CSCMatrix") -> "CSRMatrix":
+        expect(csc, CSCMatrix, "CSRMatrix.from_csc")
         return cls._wrap(core_class(cls._kind, csc.dtype, csc.index_dtype).from_other(csc._m))
 
     @classmethod
@@ -155,6 +160,7 @@ class CSCMatrix(_Compressed):
 
     @classmethod
     def from_csr(cls, csr: CSRMatrix) -> "CSCMatrix":
+        expect(csr, CSRMatrix, "CSCMatrix.from_csr")
         return cls._wrap(core_class(cls._kind, csr.dtype, csr.index_dtype).from_other(csr._m))
 
     @classmethod
