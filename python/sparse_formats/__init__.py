@@ -23,6 +23,7 @@ from ._base import SparseMatrix
 from ._block_sparse import BlockSparseMatrix
 from ._compressed import CSCMatrix, CSRMatrix
 from ._stats import SparseMatrixStats
+from .device import DeviceArray, DeviceMatrix, describe_devices, list_devices, to_device, to_device_array
 
 __version__ = "0.1.0"
 
@@ -45,4 +46,10 @@ __all__ = [
     "IndexOverflowError",
     "UnsupportedError",
     "BackendUnavailableError",
+    "list_devices",
+    "describe_devices",
+    "to_device",
+    "to_device_array",
+    "DeviceMatrix",
+    "DeviceArray",
 ]

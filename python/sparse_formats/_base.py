@@ -123,6 +123,12 @@ class SparseMatrix:
         # x @ A == (A.T @ x.T).T
         return self.transpose_matmul(x) if x.ndim == 1 else self.transpose_matmul(x.T).T
 
+    # --- devices -----------------------------------------------------------------------------
+    def to_device(self, backend="opencl", device=None, **options):
+        """Uploads the matrix to an OpenCL device; see sparse_formats.device.to_device."""
+        from .device import to_device
+        return to_device(self, backend, device, **options)
+
     # --- dense -------------------------------------------------------------------------------
     def to_dense(self) -> np.ndarray:
         """The dense matrix as a new C-ordered array of the matrix's dtype."""
