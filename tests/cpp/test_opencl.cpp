@@ -202,13 +202,18 @@ TEST(OpenclPlan, LaunchShapesFitTheWorkGroup) {
       EXPECT_GE(static_cast<std::int64_t>(s.lanes) * s.cols_per_lane, std::min<std::int64_t>(k, s.lanes * 4));
       for (const std::int64_t bs : {1, 3, 8, 16, 64}) {
         const auto b = sf::opencl::bsr_shape(k, bs, 256, simd, 32768, 4);
-        EXPECT_LE(b.lanes * bs, 256);
-        EXPECT_LE(bs * b.lanes * b.cols_per_lane * 4, 16384);
+        EXPECT_LE(b.groups * b.lanes * bs, 256);
+        EXPECT_LE(b.groups, sf::opencl::kMaxBlockRowsPerGroup);
+        EXPECT_LE(b.groups * bs * b.lanes * b.cols_per_lane * 4, 16384);
       }
     }
   }
   // An 8x8 block on a 64-wide wavefront: a work-group of whole wavefronts.
   EXPECT_EQ(sf::opencl::bsr_shape(128, 8, 256, 64, 32768, 4).lanes * 8 % 64, 0);
+  // SpMV (k = 1) on 8x8 blocks: block rows side by side fill whole 32-wide warps.
+  const auto spmv = sf::opencl::bsr_shape(1, 8, 256, 32, 32768, 4);
+  EXPECT_EQ(spmv.lanes, 1);
+  EXPECT_EQ(spmv.groups * 8 % 32, 0);
   EXPECT_THROW(sf::opencl::bsr_shape(4, 512, 256, 32, 32768, 4), sf::unsupported);
 }
 

@@ -181,9 +181,10 @@ void block_spmm(Context& ctx, DeviceMatrixState::Block& b, cl_mem x, cl_mem y, s
   const BsrShape shape = bsr_shape(k, b.block_size, ks.max_work_group, ctx.info().simd_width,
                                    ctx.info().local_memory, sizeof(V));
   const std::int64_t tile = static_cast<std::int64_t>(shape.lanes) * shape.cols_per_lane;
-  const std::size_t local[2] = {static_cast<std::size_t>(shape.lanes), static_cast<std::size_t>(b.block_size)};
+  const std::size_t local[2] = {static_cast<std::size_t>(shape.lanes),
+                                static_cast<std::size_t>(b.block_size * shape.groups)};
   const std::size_t global[2] = {static_cast<std::size_t>((k + tile - 1) / tile) * local[0],
-                                 static_cast<std::size_t>(b.block_rows) * local[1]};
+                                 static_cast<std::size_t>((b.block_rows + shape.groups - 1) / shape.groups) * local[1]};
   std::lock_guard lock(ctx.launch_mutex());
   cl_kernel kk = ks.bsr_spmm.get();
   arg(kk, 0, static_cast<cl_long>(b.rows));
@@ -191,12 +192,13 @@ void block_spmm(Context& ctx, DeviceMatrixState::Block& b, cl_mem x, cl_mem y, s
   arg(kk, 2, static_cast<cl_long>(k));
   arg(kk, 3, static_cast<cl_int>(b.block_size));
   arg(kk, 4, static_cast<cl_int>(shape.cols_per_lane));
-  arg(kk, 5, b.block_row_ptr.get());
-  arg(kk, 6, b.block_indices.get());
-  arg(kk, 7, b.blocks.get());
-  arg(kk, 8, x);
-  arg(kk, 9, y);
-  local_arg(kk, 10, static_cast<std::size_t>(b.block_size) * static_cast<std::size_t>(tile) * sizeof(V));
+  arg(kk, 5, static_cast<cl_long>(b.block_rows));
+  arg(kk, 6, b.block_row_ptr.get());
+  arg(kk, 7, b.block_indices.get());
+  arg(kk, 8, b.blocks.get());
+  arg(kk, 9, x);
+  arg(kk, 10, y);
+  local_arg(kk, 11, local[1] * static_cast<std::size_t>(tile) * sizeof(V));
   launch(ctx, kk, 2, global, local);
 }
 

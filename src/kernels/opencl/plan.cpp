@@ -116,8 +116,14 @@ BsrShape bsr_shape(std::int64_t k, std::int64_t block_size, int max_work_group, 
   while (lanes > 1 && block_size * lanes * cpl * static_cast<std::int64_t>(value_size) > budget) lanes /= 2;
   if (block_size * lanes * cpl * static_cast<std::int64_t>(value_size) > budget)
     throw unsupported("opencl: block size " + std::to_string(block_size) + " needs more local memory than the device has");
+  // Small k leaves the group short of whole warps: put several block rows side by side.
+  std::int64_t groups = 1;
+  while (groups * 2 <= kMaxBlockRowsPerGroup && groups * 2 * block_size * lanes <= group &&
+         groups * 2 * block_size * lanes * cpl * static_cast<std::int64_t>(value_size) <= budget)
+    groups *= 2;
   s.lanes = static_cast<int>(lanes);
   s.cols_per_lane = static_cast<int>(cpl);
+  s.groups = static_cast<int>(groups);
   return s;
 }
 

@@ -59,9 +59,13 @@ std::int64_t target_block_nnz(std::int64_t nnz, int slots, const DeviceInfo& dev
 // holding at most target non-zeros, or one row alone when it is longer.
 std::vector<std::int64_t> row_blocks(const std::vector<std::int64_t>& indptr, int slots, std::int64_t target);
 
+// Block rows one block-sparse work-group holds at most (each work-item reads this many row lengths).
+inline constexpr int kMaxBlockRowsPerGroup = 32;
+
 struct BsrShape {
-  int lanes = 1;  // work-group is lanes x block_size
+  int lanes = 1;  // work-group is lanes x (groups * block_size)
   int cols_per_lane = 1;
+  int groups = 1;  // block rows per work-group
 };
 // Throws unsupported when block_size exceeds the kernel's work-group limit.
 BsrShape bsr_shape(std::int64_t k, std::int64_t block_size, int max_work_group, int simd_width,
