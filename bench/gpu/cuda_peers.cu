@@ -94,12 +94,13 @@ PeerResult cusparse_product(const CsrHost& a, bool transpose_op, const std::vect
       cusparseDnVecDescr_t X, Y;
       sparse_check(cusparseCreateDnVec(&X, transpose_op ? a.rows : a.cols, dx.ptr, CUDA_R_32F), "cusparseCreateDnVec");
       sparse_check(cusparseCreateDnVec(&Y, out_rows, dy.ptr, CUDA_R_32F), "cusparseCreateDnVec");
-      sparse_check(cusparseSpMV_bufferSize(h, op, &alpha, A, X, &beta, Y, CUDA_R_32F, CUSPARSE_SPMV_ALG_DEFAULT, &bytes),
-                   "cusparseSpMV_bufferSize");
+      sparse_check(
+          cusparseSpMV_bufferSize(h, op, &alpha, A, X, &beta, Y, CUDA_R_32F, CUSPARSE_SPMV_ALG_DEFAULT, &bytes),
+          "cusparseSpMV_bufferSize");
       DeviceArray<char> buffer(bytes);
-      sparse_check(cusparseSpMV_preprocess(h, op, &alpha, A, X, &beta, Y, CUDA_R_32F, CUSPARSE_SPMV_ALG_DEFAULT,
-                                           buffer.ptr),
-                   "cusparseSpMV_preprocess");
+      sparse_check(
+          cusparseSpMV_preprocess(h, op, &alpha, A, X, &beta, Y, CUDA_R_32F, CUSPARSE_SPMV_ALG_DEFAULT, buffer.ptr),
+          "cusparseSpMV_preprocess");
       r.us = time_events(
           [&] {
             sparse_check(cusparseSpMV(h, op, &alpha, A, X, &beta, Y, CUDA_R_32F, CUSPARSE_SPMV_ALG_DEFAULT, buffer.ptr),
@@ -111,21 +112,23 @@ PeerResult cusparse_product(const CsrHost& a, bool transpose_op, const std::vect
     } else {
       cusparseDnMatDescr_t X, Y;
       const std::int64_t x_rows = transpose_op ? a.rows : a.cols;
-      sparse_check(cusparseCreateDnMat(&X, x_rows, k, k, dx.ptr, CUDA_R_32F, CUSPARSE_ORDER_ROW), "cusparseCreateDnMat");
-      sparse_check(cusparseCreateDnMat(&Y, out_rows, k, k, dy.ptr, CUDA_R_32F, CUSPARSE_ORDER_ROW), "cusparseCreateDnMat");
+      sparse_check(cusparseCreateDnMat(&X, x_rows, k, k, dx.ptr, CUDA_R_32F, CUSPARSE_ORDER_ROW),
+                   "cusparseCreateDnMat");
+      sparse_check(cusparseCreateDnMat(&Y, out_rows, k, k, dy.ptr, CUDA_R_32F, CUSPARSE_ORDER_ROW),
+                   "cusparseCreateDnMat");
       const auto opb = CUSPARSE_OPERATION_NON_TRANSPOSE;
-      sparse_check(cusparseSpMM_bufferSize(h, op, opb, &alpha, A, X, &beta, Y, CUDA_R_32F, CUSPARSE_SPMM_ALG_DEFAULT,
-                                           &bytes),
-                   "cusparseSpMM_bufferSize");
+      sparse_check(
+          cusparseSpMM_bufferSize(h, op, opb, &alpha, A, X, &beta, Y, CUDA_R_32F, CUSPARSE_SPMM_ALG_DEFAULT, &bytes),
+          "cusparseSpMM_bufferSize");
       DeviceArray<char> buffer(bytes);
       sparse_check(cusparseSpMM_preprocess(h, op, opb, &alpha, A, X, &beta, Y, CUDA_R_32F, CUSPARSE_SPMM_ALG_DEFAULT,
                                            buffer.ptr),
                    "cusparseSpMM_preprocess");
       r.us = time_events(
           [&] {
-            sparse_check(cusparseSpMM(h, op, opb, &alpha, A, X, &beta, Y, CUDA_R_32F, CUSPARSE_SPMM_ALG_DEFAULT,
-                                      buffer.ptr),
-                         "cusparseSpMM");
+            sparse_check(
+                cusparseSpMM(h, op, opb, &alpha, A, X, &beta, Y, CUDA_R_32F, CUSPARSE_SPMM_ALG_DEFAULT, buffer.ptr),
+                "cusparseSpMM");
           },
           reps);
       cusparseDestroyDnMat(X);

@@ -17,9 +17,9 @@ struct CsrHost {
 };
 
 struct PeerResult {
-  double us = -1.0;       // mean time per product, microseconds; < 0 when it did not run
-  std::vector<float> y;   // row-major result, for the correctness check
-  std::string note;       // why it did not run
+  double us = -1.0;      // mean time per product, microseconds; < 0 when it did not run
+  std::vector<float> y;  // row-major result, for the correctness check
+  std::string note;      // why it did not run
 };
 
 // False (with the reason) when the program was built without CUDA or no CUDA device is present.

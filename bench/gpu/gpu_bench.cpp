@@ -12,11 +12,10 @@
 #include <fstream>
 #include <numeric>
 #include <random>
+#include <sparse_formats/sparse_formats.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <sparse_formats/sparse_formats.hpp>
 
 #include "cuda_peers.hpp"
 
@@ -63,14 +62,22 @@ Options parse(int argc, char** argv) {
       o.sparsities = {0.9, 0.99};
       o.batches = {1, 32};
       o.spmv_rows = 100000;
-    } else if (a == "--device") o.device = std::stoi(next());
-    else if (a == "--reps") o.reps = std::stoi(next());
-    else if (a == "--spmv-rows") o.spmv_rows = std::stoll(next());
-    else if (a == "--no-spmv") o.spmv = false;
-    else if (a == "--no-layers") o.layers = false;
-    else if (a == "--csv") o.csv = next();
-    else if (a == "--sparsity") o.sparsities = parse_list<double>(next());
-    else if (a == "--batches") o.batches = parse_list<std::int64_t>(next());
+    } else if (a == "--device")
+      o.device = std::stoi(next());
+    else if (a == "--reps")
+      o.reps = std::stoi(next());
+    else if (a == "--spmv-rows")
+      o.spmv_rows = std::stoll(next());
+    else if (a == "--no-spmv")
+      o.spmv = false;
+    else if (a == "--no-layers")
+      o.layers = false;
+    else if (a == "--csv")
+      o.csv = next();
+    else if (a == "--sparsity")
+      o.sparsities = parse_list<double>(next());
+    else if (a == "--batches")
+      o.batches = parse_list<std::int64_t>(next());
     else if (a == "--shapes") {
       o.shapes.clear();
       std::stringstream ss(next());
@@ -148,8 +155,8 @@ Reference reference(const Csr& a, bool t, const std::vector<float>& x, std::int6
   std::vector<float> av(a.values().begin(), a.values().end()), ax(x);
   for (auto& e : av) e = std::abs(e);
   for (auto& e : ax) e = std::abs(e);
-  const Csr abs_a = Csr::from_storage({sf::Buffer<float>(std::move(av)), a.storage().indices, a.storage().indptr,
-                                       a.nrows(), a.ncols()});
+  const Csr abs_a = Csr::from_storage(
+      {sf::Buffer<float>(std::move(av)), a.storage().indices, a.storage().indptr, a.nrows(), a.ncols()});
   const std::int64_t out_rows = t ? a.ncols() : a.nrows(), in_rows = t ? a.nrows() : a.ncols();
   Reference r{std::vector<float>(static_cast<std::size_t>(out_rows * k)),
               std::vector<float>(static_cast<std::size_t>(out_rows * k))};
@@ -199,8 +206,7 @@ void print(const Row& r, std::ofstream* csv) {
   std::printf("%-48s ours_us=%9.1f", r.name.c_str(), r.ours);
   if (r.cusparse > 0) std::printf("  cusparse_us=%9.1f (%5.2fx)", r.cusparse, r.cusparse / r.ours);
   if (r.cublas > 0) std::printf("  cublas_us=%9.1f (%5.2fx)", r.cublas, r.cublas / r.ours);
-  std::printf("  check=%s err=%.1e%s%s\n", r.ok ? "ok" : "WRONG", r.err, r.notes.empty() ? "" : "  ",
-              r.notes.c_str());
+  std::printf("  check=%s err=%.1e%s%s\n", r.ok ? "ok" : "WRONG", r.err, r.notes.empty() ? "" : "  ", r.notes.c_str());
   std::fflush(stdout);
   if (csv)
     *csv << r.name << ',' << r.ours << ',' << r.cusparse << ',' << r.cublas << ',' << r.err << ','
@@ -215,8 +221,8 @@ Row run_case(const std::string& name, const Csr& a, const Csr& at, const sf::Dev
   const std::int64_t in_rows = t ? a.nrows() : a.ncols(), out_rows = t ? a.ncols() : a.nrows();
   const auto x = random_vector(static_cast<std::size_t>(in_rows * k), static_cast<std::uint32_t>(k * 7 + t));
   const auto ref = reference(a, t, x, k);
-  const auto dx = sf::to_device(sf::DenseView<const float>::row_major(x.data(), in_rows, k), sf::Backend::opencl,
-                                d.device());
+  const auto dx =
+      sf::to_device(sf::DenseView<const float>::row_major(x.data(), in_rows, k), sf::Backend::opencl, d.device());
   auto dy = sf::device_empty<float>(out_rows, k, sf::Backend::opencl, d.device());
   row.ours = time_ours([&] { t ? d.transpose_matmul(dx, dy) : d.sparse_matmul(dx, dy); }, d, o.reps);
   row.err = relative_error(dy.to_host().data, ref.y, ref.scale);
@@ -224,11 +230,11 @@ Row run_case(const std::string& name, const Csr& a, const Csr& at, const sf::Dev
   if (!with_cuda) return row;
   const int reps = peer_reps(row.ours, o.reps);
   // cuSPARSE on A with opA = T, and on the CSR of A^T (the data our kernel reads): the faster one counts.
-  const gpu_bench::CsrHost ha{a.nrows(), a.ncols(), a.nnz(), a.row_ptr().data(), a.col_indices().data(),
+  const gpu_bench::CsrHost ha{a.nrows(),        a.ncols(), a.nnz(), a.row_ptr().data(), a.col_indices().data(),
                               a.values().data()};
   auto sp = gpu_bench::cusparse_product(ha, t, x, k, reps);
   if (t) {
-    const gpu_bench::CsrHost hat{at.nrows(), at.ncols(), at.nnz(), at.row_ptr().data(), at.col_indices().data(),
+    const gpu_bench::CsrHost hat{at.nrows(),        at.ncols(), at.nnz(), at.row_ptr().data(), at.col_indices().data(),
                                  at.values().data()};
     auto sp2 = gpu_bench::cusparse_product(hat, false, x, k, reps);
     if (sp2.us > 0 && (sp.us < 0 || sp2.us < sp.us)) {
@@ -272,9 +278,9 @@ int main(int argc, char** argv) {
   const auto info = o.device >= 0 ? sf::list_devices().at(static_cast<std::size_t>(o.device)) : sf::default_device();
   std::string cuda_name;
   const bool with_cuda = gpu_bench::cuda_available(cuda_name);
-  std::printf("ours: OpenCL device %d: %s (%s)\npeers: %s\n", info.index, info.name.c_str(), info.platform.c_str(),
-              with_cuda ? ("CUDA " + cuda_name + ": cuSPARSE generic API + cuBLAS SGEMM fp32").c_str()
-                        : cuda_name.c_str());
+  std::printf(
+      "ours: OpenCL device %d: %s (%s)\npeers: %s\n", info.index, info.name.c_str(), info.platform.c_str(),
+      with_cuda ? ("CUDA " + cuda_name + ": cuSPARSE generic API + cuBLAS SGEMM fp32").c_str() : cuda_name.c_str());
   std::printf("times: mean per product of back-to-back launches, best of 3 trials; (Nx) = peer time / ours\n");
   std::ofstream csv_file;
   std::ofstream* csv = nullptr;
@@ -329,8 +335,10 @@ int main(int argc, char** argv) {
     }
   }
   if (with_cuda) {
-    std::printf("goals (SpMV >= 1.1x cuSPARSE; SpMM >= 2x cuSPARSE at 80-99%% sparsity; faster than cuBLAS at "
-                "n=128 from 80%%): %zu missed\n", misses.size());
+    std::printf(
+        "goals (SpMV >= 1.1x cuSPARSE; SpMM >= 2x cuSPARSE at 80-99%% sparsity; faster than cuBLAS at "
+        "n=128 from 80%%): %zu missed\n",
+        misses.size());
     for (const auto& m : misses) std::printf("  missed: %s\n", m.c_str());
   }
   std::printf("%s\n", wrong ? "SOME RESULTS WRONG" : "all results match the CPU backend");

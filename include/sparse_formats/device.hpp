@@ -19,19 +19,19 @@ namespace sparse_formats {
 // One device as the backend reports it.
 struct DeviceInfo {
   Backend backend = Backend::opencl;
-  int index = 0;             // position in list_devices(): what to_device(..., device) takes
-  std::string platform;      // e.g. "NVIDIA CUDA", "Portable Computing Language"
+  int index = 0;         // position in list_devices(): what to_device(..., device) takes
+  std::string platform;  // e.g. "NVIDIA CUDA", "Portable Computing Language"
   std::string name;
   std::string vendor;
-  std::string version;       // device version string
+  std::string version;  // device version string
   std::string driver;
-  std::string type;          // "gpu", "cpu", "accelerator" or "other"
+  std::string type;  // "gpu", "cpu", "accelerator" or "other"
   int compute_units = 0;
   std::int64_t global_memory = 0;  // bytes
   std::int64_t local_memory = 0;   // bytes
   int max_work_group_size = 0;
-  int simd_width = 0;        // warp / wavefront width (vendor query, else the kernels' preferred multiple)
-  bool fp64 = false;         // float64 products available
+  int simd_width = 0;  // warp / wavefront width (vendor query, else the kernels' preferred multiple)
+  bool fp64 = false;   // float64 products available
 };
 
 // The devices of a backend, empty when it is not compiled in or no device exists (never throws).
@@ -76,12 +76,11 @@ class DeviceDenseMatrix {
   Shape shape() const { return {rows_, cols_}; }
   int device() const { return device_; }
 
-  DenseMatrix<V> to_host() const;       // waits for queued work
+  DenseMatrix<V> to_host() const;        // waits for queued work
   void to_host(DenseView<V> out) const;  // any strides; shape must match
 
   const std::shared_ptr<detail::DeviceDenseState>& state() const { return state_; }
-  DeviceDenseMatrix(std::shared_ptr<detail::DeviceDenseState> state, std::int64_t rows, std::int64_t cols,
-                    int device)
+  DeviceDenseMatrix(std::shared_ptr<detail::DeviceDenseState> state, std::int64_t rows, std::int64_t cols, int device)
       : state_(std::move(state)), rows_(rows), cols_(cols), device_(device) {}
 
  private:

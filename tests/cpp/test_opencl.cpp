@@ -23,9 +23,9 @@ const std::vector<sf::DeviceInfo>& devices() {
   return list;
 }
 
-#define SKIP_WITHOUT_DEVICE()                                                                             \
-  if (devices().empty())                                                                                  \
-  GTEST_SKIP() << "no OpenCL device: the library was built without OpenCL, no ICD is installed "          \
+#define SKIP_WITHOUT_DEVICE()                                                                    \
+  if (devices().empty())                                                                         \
+  GTEST_SKIP() << "no OpenCL device: the library was built without OpenCL, no ICD is installed " \
                   "(pocl-opencl-icd gives a CPU device), or OCL_ICD_VENDORS points at no driver"
 
 bool device_fp64() { return !devices().empty() && sf::default_device().fp64; }
@@ -44,8 +44,8 @@ sf::CSRMatrix<V, I> random_csr(std::int64_t rows, std::int64_t cols, double dens
     if (empty_every > 0 && i % empty_every == 0) continue;
     const bool is_long = i < long_rows;
     for (std::int64_t j = 0; j < cols; ++j) {
-      const bool keep = is_long ? unit(gen) < static_cast<double>(long_len) / static_cast<double>(cols)
-                                : unit(gen) < density;
+      const bool keep =
+          is_long ? unit(gen) < static_cast<double>(long_len) / static_cast<double>(cols) : unit(gen) < density;
       if (!keep) continue;
       r.push_back(static_cast<I>(i));
       c.push_back(static_cast<I>(j));
@@ -250,8 +250,10 @@ TEST(OpenclDevices, ChoiceByIndexAndEnvironment) {
   EXPECT_EQ(sf::default_device().index, 0);
   setenv("SPARSE_FORMATS_OPENCL_DEVICE", devices()[0].name.substr(0, 4).c_str(), 1);
   EXPECT_EQ(sf::to_device(a).device(), 0);
-  if (old) setenv("SPARSE_FORMATS_OPENCL_DEVICE", saved.c_str(), 1);
-  else unsetenv("SPARSE_FORMATS_OPENCL_DEVICE");
+  if (old)
+    setenv("SPARSE_FORMATS_OPENCL_DEVICE", saved.c_str(), 1);
+  else
+    unsetenv("SPARSE_FORMATS_OPENCL_DEVICE");
 }
 
 TEST(OpenclDevices, WithoutADeviceEveryRequestIsBackendUnavailable) {
@@ -353,8 +355,8 @@ TEST(OpenclCsr, RoundTripAndOneOrientation) {
   EXPECT_FALSE(d.has_transpose_storage());
   const auto back = d.to_host();
   EXPECT_TRUE(std::equal(back.values().begin(), back.values().end(), a.values().begin(), a.values().end()));
-  EXPECT_TRUE(std::equal(back.col_indices().begin(), back.col_indices().end(), a.col_indices().begin(),
-                         a.col_indices().end()));
+  EXPECT_TRUE(
+      std::equal(back.col_indices().begin(), back.col_indices().end(), a.col_indices().begin(), a.col_indices().end()));
   EXPECT_TRUE(std::equal(back.row_ptr().begin(), back.row_ptr().end(), a.row_ptr().begin(), a.row_ptr().end()));
   EXPECT_THROW((void)d.transpose_matmul(random_dense<float>(90, 2, 1).view()), sf::unsupported);
   EXPECT_NO_THROW((void)d.sparse_matmul(random_dense<float>(70, 2, 1).view()));

@@ -50,10 +50,14 @@ CompressedStorage<V, I> compressed_from(opencl::HostArrays<V, I> a, std::int64_t
 
 std::string to_string(SpmvAlgorithm algorithm) {
   switch (algorithm) {
-    case SpmvAlgorithm::automatic: return "automatic";
-    case SpmvAlgorithm::scalar: return "scalar";
-    case SpmvAlgorithm::vector: return "vector";
-    case SpmvAlgorithm::adaptive: return "adaptive";
+    case SpmvAlgorithm::automatic:
+      return "automatic";
+    case SpmvAlgorithm::scalar:
+      return "scalar";
+    case SpmvAlgorithm::vector:
+      return "vector";
+    case SpmvAlgorithm::adaptive:
+      return "adaptive";
   }
   return "unknown";
 }
@@ -78,14 +82,13 @@ std::string describe_devices(Backend backend) {
   std::string out;
   char line[512];
   for (const auto& d : devices) {
-    std::snprintf(line, sizeof line,
-                  "%s %d: %s [%s] %s, platform %s\n     %s, %d compute units, %.1f GiB, local %lld KiB, "
-                  "max work-group %d, simd width %d, fp64 %s\n",
-                  d.index == chosen ? "*" : " ", d.index, d.name.c_str(), d.type.c_str(), d.vendor.c_str(),
-                  d.platform.c_str(), d.version.c_str(), d.compute_units,
-                  static_cast<double>(d.global_memory) / (1024.0 * 1024.0 * 1024.0),
-                  static_cast<long long>(d.local_memory / 1024), d.max_work_group_size, d.simd_width,
-                  d.fp64 ? "yes" : "no");
+    std::snprintf(
+        line, sizeof line,
+        "%s %d: %s [%s] %s, platform %s\n     %s, %d compute units, %.1f GiB, local %lld KiB, "
+        "max work-group %d, simd width %d, fp64 %s\n",
+        d.index == chosen ? "*" : " ", d.index, d.name.c_str(), d.type.c_str(), d.vendor.c_str(), d.platform.c_str(),
+        d.version.c_str(), d.compute_units, static_cast<double>(d.global_memory) / (1024.0 * 1024.0 * 1024.0),
+        static_cast<long long>(d.local_memory / 1024), d.max_work_group_size, d.simd_width, d.fp64 ? "yes" : "no");
     out += line;
   }
   out += note.empty() ? "* default device (SPARSE_FORMATS_OPENCL_DEVICE=index or name overrides)\n" : note;
@@ -182,8 +185,8 @@ void DeviceMatrix<M>::product(bool transposed, const DeviceDenseMatrix<V>& x, De
   if (!state_) throw invalid_argument(std::string(what) + ": empty (default-constructed) device matrix");
   const Shape op = transposed ? Shape{ncols(), nrows()} : shape();
   if (x.rows() != op.cols)
-    throw shape_mismatch(std::string(what) + ": matrix of shape " + to_string(op) + " cannot multiply operand of shape " +
-                         to_string(x.shape()));
+    throw shape_mismatch(std::string(what) + ": matrix of shape " + to_string(op) +
+                         " cannot multiply operand of shape " + to_string(x.shape()));
   if (y.rows() != op.rows || y.cols() != x.cols())
     throw shape_mismatch(std::string(what) + ": output has shape " + to_string(y.shape()) + ", expected " +
                          to_string(Shape{op.rows, x.cols()}));
@@ -202,10 +205,11 @@ DenseMatrix<typename M::value_type> DeviceMatrix<M>::host_product(bool transpose
   if (!state_) throw invalid_argument(std::string(what) + ": empty (default-constructed) device matrix");
   const Shape op = transposed ? Shape{ncols(), nrows()} : shape();
   if (x.rows != op.cols)
-    throw shape_mismatch(std::string(what) + ": matrix of shape " + to_string(op) + " cannot multiply operand of shape " +
-                         to_string(x.shape()));
+    throw shape_mismatch(std::string(what) + ": matrix of shape " + to_string(op) +
+                         " cannot multiply operand of shape " + to_string(x.shape()));
   if (!opencl::has_storage(*state_, transposed))
-    throw unsupported(std::string(what) + ": the device matrix was uploaded without this orientation "
+    throw unsupported(std::string(what) +
+                      ": the device matrix was uploaded without this orientation "
                       "(DeviceOptions::both_orientations = false)");
   DenseMatrix<V> out(op.rows, x.cols);
   if (op.rows * x.cols == 0) return out;
@@ -219,8 +223,8 @@ DenseMatrix<typename M::value_type> DeviceMatrix<M>::host_product(bool transpose
 template <typename M>
 std::vector<typename M::value_type> DeviceMatrix<M>::sparse_matmul(std::span<const V> x) const {
   if (static_cast<std::int64_t>(x.size()) != ncols())
-    throw shape_mismatch("sparse_matmul: matrix of shape " + to_string(shape()) + " cannot multiply a vector of length " +
-                         std::to_string(x.size()));
+    throw shape_mismatch("sparse_matmul: matrix of shape " + to_string(shape()) +
+                         " cannot multiply a vector of length " + std::to_string(x.size()));
   return std::move(host_product(false, DenseView<const V>::column(x.data(), ncols())).data);
 }
 template <typename M>
@@ -302,7 +306,7 @@ DeviceBlockSparseMatrix<V, I> to_device(const BlockSparseMatrix<V, I>& a, Backen
   check_backend(backend, "to_device");
   const int d = opencl::resolve_device(device);
   const auto& s = a.storage();
-  const kernels::BsrView<V, I> forward{s.shape.rows,          s.shape.cols,           s.block_size, s.block_rows(),
+  const kernels::BsrView<V, I> forward{s.shape.rows,           s.shape.cols,           s.block_size,   s.block_rows(),
                                        s.block_row_ptr.data(), s.block_indices.data(), s.blocks.data()};
   std::shared_ptr<detail::DeviceMatrixState> state;
   if (options.both_orientations) {
@@ -319,20 +323,19 @@ DeviceBlockSparseMatrix<V, I> to_device(const BlockSparseMatrix<V, I>& a, Backen
   return {std::move(state), BlockSparseMatrix<V, I>::from_storage(std::move(skeleton)), a.nnz(), d};
 }
 
-#define INSTANTIATE(V, I)                                                                                   \
-  template class DeviceMatrix<CSRMatrix<V, I>>;                                                            \
-  template class DeviceMatrix<CSCMatrix<V, I>>;                                                            \
-  template class DeviceMatrix<BlockSparseMatrix<V, I>>;                                                    \
-  template DeviceCSRMatrix<V, I> to_device<V, I>(const CSRMatrix<V, I>&, Backend, int, DeviceOptions);     \
-  template DeviceCSCMatrix<V, I> to_device<V, I>(const CSCMatrix<V, I>&, Backend, int, DeviceOptions);     \
-  template DeviceBlockSparseMatrix<V, I> to_device<V, I>(const BlockSparseMatrix<V, I>&, Backend, int,     \
-                                                         DeviceOptions);
+#define INSTANTIATE(V, I)                                                                              \
+  template class DeviceMatrix<CSRMatrix<V, I>>;                                                        \
+  template class DeviceMatrix<CSCMatrix<V, I>>;                                                        \
+  template class DeviceMatrix<BlockSparseMatrix<V, I>>;                                                \
+  template DeviceCSRMatrix<V, I> to_device<V, I>(const CSRMatrix<V, I>&, Backend, int, DeviceOptions); \
+  template DeviceCSCMatrix<V, I> to_device<V, I>(const CSCMatrix<V, I>&, Backend, int, DeviceOptions); \
+  template DeviceBlockSparseMatrix<V, I> to_device<V, I>(const BlockSparseMatrix<V, I>&, Backend, int, DeviceOptions);
 SPARSE_FORMATS_FOR_EACH_TYPE(INSTANTIATE)
 #undef INSTANTIATE
 
-#define INSTANTIATE_DENSE(V)                                                                  \
-  template class DeviceDenseMatrix<V>;                                                        \
-  template DeviceDenseMatrix<V> to_device<V>(DenseView<const V>, Backend, int);               \
+#define INSTANTIATE_DENSE(V)                                                    \
+  template class DeviceDenseMatrix<V>;                                          \
+  template DeviceDenseMatrix<V> to_device<V>(DenseView<const V>, Backend, int); \
   template DeviceDenseMatrix<V> device_empty<V>(std::int64_t, std::int64_t, Backend, int);
 INSTANTIATE_DENSE(float)
 INSTANTIATE_DENSE(double)

@@ -178,8 +178,8 @@ void compressed_spmm(Context& ctx, DeviceMatrixState::Compressed& c, cl_mem x, c
 template <typename V, typename I>
 void block_spmm(Context& ctx, DeviceMatrixState::Block& b, cl_mem x, cl_mem y, std::int64_t k) {
   Kernels& ks = kernels_for<V, I>(ctx);
-  const BsrShape shape = bsr_shape(k, b.block_size, ks.max_work_group, ctx.info().simd_width,
-                                   ctx.info().local_memory, sizeof(V));
+  const BsrShape shape =
+      bsr_shape(k, b.block_size, ks.max_work_group, ctx.info().simd_width, ctx.info().local_memory, sizeof(V));
   const std::int64_t tile = static_cast<std::int64_t>(shape.lanes) * shape.cols_per_lane;
   const std::size_t local[2] = {static_cast<std::size_t>(shape.lanes),
                                 static_cast<std::size_t>(b.block_size * shape.groups)};
@@ -303,8 +303,7 @@ void download_dense(const DeviceDenseState& s, V* row_major, std::int64_t count)
 }
 
 template <typename V, typename I>
-void spmm(const DeviceMatrixState& a, bool transposed, const DeviceDenseState& x, DeviceDenseState& y,
-          std::int64_t k) {
+void spmm(const DeviceMatrixState& a, bool transposed, const DeviceDenseState& x, DeviceDenseState& y, std::int64_t k) {
   if (x.ctx != a.ctx || y.ctx != a.ctx)
     throw invalid_argument("opencl: the operands live on different devices than the matrix");
   if (k == 0) return;
@@ -320,17 +319,17 @@ void spmm(const DeviceMatrixState& a, bool transposed, const DeviceDenseState& x
                     " needs storage that was not uploaded (to_device with DeviceOptions::with_transpose = true)");
 }
 
-#define INSTANTIATE(V, I)                                                                                         \
-  template std::shared_ptr<DeviceMatrixState> upload_compressed<V, I>(int, const kernels::CsrView<V, I>*,          \
+#define INSTANTIATE(V, I)                                                                                            \
+  template std::shared_ptr<DeviceMatrixState> upload_compressed<V, I>(int, const kernels::CsrView<V, I>*,            \
                                                                       const kernels::CsrView<V, I>*, SpmvAlgorithm); \
-  template std::shared_ptr<DeviceMatrixState> upload_block<V, I>(int, const kernels::BsrView<V, I>*,               \
-                                                                 const kernels::BsrView<V, I>*);                   \
-  template HostArrays<V, I> download<V, I>(const DeviceMatrixState&, bool);                                        \
+  template std::shared_ptr<DeviceMatrixState> upload_block<V, I>(int, const kernels::BsrView<V, I>*,                 \
+                                                                 const kernels::BsrView<V, I>*);                     \
+  template HostArrays<V, I> download<V, I>(const DeviceMatrixState&, bool);                                          \
   template void spmm<V, I>(const DeviceMatrixState&, bool, const DeviceDenseState&, DeviceDenseState&, std::int64_t);
 SPARSE_FORMATS_FOR_EACH_TYPE(INSTANTIATE)
 #undef INSTANTIATE
 
-#define INSTANTIATE_DENSE(V)                                                                               \
+#define INSTANTIATE_DENSE(V)                                                                             \
   template std::shared_ptr<DeviceDenseState> upload_dense<V>(int, const V*, std::int64_t, std::int64_t); \
   template std::shared_ptr<DeviceDenseState> empty_dense<V>(int, std::int64_t, std::int64_t);            \
   template void download_dense<V>(const DeviceDenseState&, V*, std::int64_t);

@@ -58,13 +58,13 @@ void spmm(const detail::DeviceMatrixState&, bool, const detail::DeviceDenseState
   not_compiled();
 }
 
-#define INSTANTIATE(V, I)                                                                                           \
-  template std::shared_ptr<detail::DeviceMatrixState> upload_compressed<V, I>(                                      \
-      int, const kernels::CsrView<V, I>*, const kernels::CsrView<V, I>*, SpmvAlgorithm);                            \
-  template std::shared_ptr<detail::DeviceMatrixState> upload_block<V, I>(int, const kernels::BsrView<V, I>*,        \
-                                                                         const kernels::BsrView<V, I>*);            \
-  template HostArrays<V, I> download<V, I>(const detail::DeviceMatrixState&, bool);                                 \
-  template void spmm<V, I>(const detail::DeviceMatrixState&, bool, const detail::DeviceDenseState&,                 \
+#define INSTANTIATE(V, I)                                                                                    \
+  template std::shared_ptr<detail::DeviceMatrixState> upload_compressed<V, I>(                               \
+      int, const kernels::CsrView<V, I>*, const kernels::CsrView<V, I>*, SpmvAlgorithm);                     \
+  template std::shared_ptr<detail::DeviceMatrixState> upload_block<V, I>(int, const kernels::BsrView<V, I>*, \
+                                                                         const kernels::BsrView<V, I>*);     \
+  template HostArrays<V, I> download<V, I>(const detail::DeviceMatrixState&, bool);                          \
+  template void spmm<V, I>(const detail::DeviceMatrixState&, bool, const detail::DeviceDenseState&,          \
                            detail::DeviceDenseState&, std::int64_t);
 SPARSE_FORMATS_FOR_EACH_TYPE(INSTANTIATE)
 #undef INSTANTIATE

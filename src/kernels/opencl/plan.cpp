@@ -41,8 +41,8 @@ RowLengthStats row_length_stats(const std::vector<std::int64_t>& indptr) {
 SpmvChoice choose_spmv(const RowLengthStats& stats, const DeviceInfo& device, SpmvAlgorithm forced) {
   SpmvChoice c;
   const int simd = std::max(device.simd_width, 1);
-  c.lanes = static_cast<int>(std::clamp<std::int64_t>(pow2_floor(static_cast<std::int64_t>(stats.mean)), 2,
-                                                      std::max(simd, 2)));
+  c.lanes = static_cast<int>(
+      std::clamp<std::int64_t>(pow2_floor(static_cast<std::int64_t>(stats.mean)), 2, std::max(simd, 2)));
   char buf[160];
   std::snprintf(buf, sizeof buf, "rows %lld, mean row length %.1f, max %lld, cv %.2f",
                 static_cast<long long>(stats.rows), stats.mean, static_cast<long long>(stats.max), stats.cv);
@@ -52,8 +52,8 @@ SpmvChoice choose_spmv(const RowLengthStats& stats, const DeviceInfo& device, Sp
     c.reason = "requested (" + facts + ")";
     return c;
   }
-  const bool skewed = stats.max > kPreferredWorkGroup &&
-                      (static_cast<double>(stats.max) > kSkewRatio * stats.mean || stats.cv > kSkewCoefficientOfVariation);
+  const bool skewed = stats.max > kPreferredWorkGroup && (static_cast<double>(stats.max) > kSkewRatio * stats.mean ||
+                                                          stats.cv > kSkewCoefficientOfVariation);
   if (skewed) {
     c.algorithm = SpmvAlgorithm::adaptive;
     c.reason = "skewed rows: row blocks of equal non-zeros (" + facts + ")";
@@ -73,7 +73,8 @@ SpmvChoice choose_spmv(const RowLengthStats& stats, const DeviceInfo& device, Sp
 SpmmShape csr_spmm_shape(std::int64_t k, int work_group, int simd_width) {
   SpmmShape s;
   const std::int64_t simd = std::max(simd_width, 1);
-  s.lanes = static_cast<int>(std::min(pow2_ceil(std::max<std::int64_t>(k, 1)), std::min<std::int64_t>(simd, work_group)));
+  s.lanes =
+      static_cast<int>(std::min(pow2_ceil(std::max<std::int64_t>(k, 1)), std::min<std::int64_t>(simd, work_group)));
   s.cols_per_lane = static_cast<int>(std::clamp<std::int64_t>((k + s.lanes - 1) / s.lanes, 1, kMaxColsPerLane));
   s.slots = static_cast<int>(pow2_floor(std::max(work_group / s.lanes, 1)));
   return s;
@@ -115,7 +116,8 @@ BsrShape bsr_shape(std::int64_t k, std::int64_t block_size, int max_work_group, 
   while (cpl > 1 && block_size * lanes * cpl * static_cast<std::int64_t>(value_size) > budget) --cpl;
   while (lanes > 1 && block_size * lanes * cpl * static_cast<std::int64_t>(value_size) > budget) lanes /= 2;
   if (block_size * lanes * cpl * static_cast<std::int64_t>(value_size) > budget)
-    throw unsupported("opencl: block size " + std::to_string(block_size) + " needs more local memory than the device has");
+    throw unsupported("opencl: block size " + std::to_string(block_size) +
+                      " needs more local memory than the device has");
   // Small k leaves the group short of whole warps: put several block rows side by side.
   std::int64_t groups = 1;
   while (groups * 2 <= kMaxBlockRowsPerGroup && groups * 2 * block_size * lanes <= group &&

@@ -19,24 +19,42 @@ constexpr cl_device_info kWavefrontWidthAmd = 0x4043;
 
 const char* error_name(cl_int code) {
   switch (code) {
-    case CL_DEVICE_NOT_FOUND: return "CL_DEVICE_NOT_FOUND";
-    case CL_DEVICE_NOT_AVAILABLE: return "CL_DEVICE_NOT_AVAILABLE";
-    case CL_COMPILER_NOT_AVAILABLE: return "CL_COMPILER_NOT_AVAILABLE";
-    case CL_MEM_OBJECT_ALLOCATION_FAILURE: return "CL_MEM_OBJECT_ALLOCATION_FAILURE";
-    case CL_OUT_OF_RESOURCES: return "CL_OUT_OF_RESOURCES";
-    case CL_OUT_OF_HOST_MEMORY: return "CL_OUT_OF_HOST_MEMORY";
-    case CL_BUILD_PROGRAM_FAILURE: return "CL_BUILD_PROGRAM_FAILURE";
-    case CL_INVALID_VALUE: return "CL_INVALID_VALUE";
-    case CL_INVALID_DEVICE: return "CL_INVALID_DEVICE";
-    case CL_INVALID_BUFFER_SIZE: return "CL_INVALID_BUFFER_SIZE";
-    case CL_INVALID_KERNEL_ARGS: return "CL_INVALID_KERNEL_ARGS";
-    case CL_INVALID_WORK_GROUP_SIZE: return "CL_INVALID_WORK_GROUP_SIZE";
-    case CL_INVALID_WORK_ITEM_SIZE: return "CL_INVALID_WORK_ITEM_SIZE";
-    case CL_INVALID_GLOBAL_WORK_SIZE: return "CL_INVALID_GLOBAL_WORK_SIZE";
-    case CL_INVALID_ARG_SIZE: return "CL_INVALID_ARG_SIZE";
-    case CL_INVALID_ARG_VALUE: return "CL_INVALID_ARG_VALUE";
-    case -1001: return "CL_PLATFORM_NOT_FOUND_KHR";
-    default: return "OpenCL error";
+    case CL_DEVICE_NOT_FOUND:
+      return "CL_DEVICE_NOT_FOUND";
+    case CL_DEVICE_NOT_AVAILABLE:
+      return "CL_DEVICE_NOT_AVAILABLE";
+    case CL_COMPILER_NOT_AVAILABLE:
+      return "CL_COMPILER_NOT_AVAILABLE";
+    case CL_MEM_OBJECT_ALLOCATION_FAILURE:
+      return "CL_MEM_OBJECT_ALLOCATION_FAILURE";
+    case CL_OUT_OF_RESOURCES:
+      return "CL_OUT_OF_RESOURCES";
+    case CL_OUT_OF_HOST_MEMORY:
+      return "CL_OUT_OF_HOST_MEMORY";
+    case CL_BUILD_PROGRAM_FAILURE:
+      return "CL_BUILD_PROGRAM_FAILURE";
+    case CL_INVALID_VALUE:
+      return "CL_INVALID_VALUE";
+    case CL_INVALID_DEVICE:
+      return "CL_INVALID_DEVICE";
+    case CL_INVALID_BUFFER_SIZE:
+      return "CL_INVALID_BUFFER_SIZE";
+    case CL_INVALID_KERNEL_ARGS:
+      return "CL_INVALID_KERNEL_ARGS";
+    case CL_INVALID_WORK_GROUP_SIZE:
+      return "CL_INVALID_WORK_GROUP_SIZE";
+    case CL_INVALID_WORK_ITEM_SIZE:
+      return "CL_INVALID_WORK_ITEM_SIZE";
+    case CL_INVALID_GLOBAL_WORK_SIZE:
+      return "CL_INVALID_GLOBAL_WORK_SIZE";
+    case CL_INVALID_ARG_SIZE:
+      return "CL_INVALID_ARG_SIZE";
+    case CL_INVALID_ARG_VALUE:
+      return "CL_INVALID_ARG_VALUE";
+    case -1001:
+      return "CL_PLATFORM_NOT_FOUND_KHR";
+    default:
+      return "OpenCL error";
   }
 }
 
@@ -156,8 +174,8 @@ int resolve_device(int requested) {
   const int n = static_cast<int>(list.size());
   if (requested >= 0) {
     if (requested >= n)
-      throw backend_unavailable("opencl: device " + std::to_string(requested) + " does not exist; devices:" +
-                                device_list_text());
+      throw backend_unavailable("opencl: device " + std::to_string(requested) +
+                                " does not exist; devices:" + device_list_text());
     return requested;
   }
   if (const char* env = std::getenv("SPARSE_FORMATS_OPENCL_DEVICE"); env && *env) {
@@ -166,8 +184,8 @@ int resolve_device(int requested) {
     const long idx = std::strtol(env, &end, 10);
     if (end && *end == '\0') {
       if (idx < 0 || idx >= n)
-        throw backend_unavailable("opencl: SPARSE_FORMATS_OPENCL_DEVICE=" + want + " is not a device index; devices:" +
-                                  device_list_text());
+        throw backend_unavailable("opencl: SPARSE_FORMATS_OPENCL_DEVICE=" + want +
+                                  " is not a device index; devices:" + device_list_text());
       return static_cast<int>(idx);
     }
     const std::string w = lower(want);
@@ -175,8 +193,8 @@ int resolve_device(int requested) {
       if (lower(d.info.name).find(w) != std::string::npos || lower(d.info.vendor).find(w) != std::string::npos ||
           lower(d.info.platform).find(w) != std::string::npos)
         return d.info.index;
-    throw backend_unavailable("opencl: SPARSE_FORMATS_OPENCL_DEVICE=" + want + " matches no device; devices:" +
-                              device_list_text());
+    throw backend_unavailable("opencl: SPARSE_FORMATS_OPENCL_DEVICE=" + want +
+                              " matches no device; devices:" + device_list_text());
   }
   for (const auto& d : list)
     if (d.info.type == "gpu") return d.info.index;

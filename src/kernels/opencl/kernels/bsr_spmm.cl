@@ -34,7 +34,7 @@ __kernel void bsr_spmm(const long rows, const long cols, const long k, const int
     const long b = begin + it;
     if (active) {
       const long xrow = (long)block_indices[b] * bs + r;
-      for (int c = 0; c < cols_per_lane; ++c) {
+      for (int c = 0; c < MAX_COLS_PER_LANE; ++c) if (c < cols_per_lane) {
         const long col = col0 + (long)c * lanes;
         my_xs[r * tile + lane + c * lanes] = (xrow < cols && col < k) ? x[xrow * k + col] : (value_t)0;
       }
@@ -44,14 +44,15 @@ __kernel void bsr_spmm(const long rows, const long cols, const long k, const int
       __global const value_t* a = blocks + (b * bs + r) * bs;
       for (int t = 0; t < bs; ++t) {
         const value_t v = a[t];
-        for (int c = 0; c < cols_per_lane; ++c) acc[c] += v * my_xs[t * tile + lane + c * lanes];
+        for (int c = 0; c < MAX_COLS_PER_LANE; ++c)
+          if (c < cols_per_lane) acc[c] += v * my_xs[t * tile + lane + c * lanes];
       }
     }
     barrier(CLK_LOCAL_MEM_FENCE);
   }
   const long row = block_row * bs + r;
   if (valid && row < rows) {
-    for (int c = 0; c < cols_per_lane; ++c) {
+    for (int c = 0; c < MAX_COLS_PER_LANE; ++c) if (c < cols_per_lane) {
       const long col = col0 + (long)c * lanes;
       if (col < k) y[row * k + col] = acc[c];
     }

@@ -5,5 +5,7 @@
 #endif
 typedef VALUE value_t;
 typedef INDEX index_t;
-// Output columns one work-item accumulates at most (register tile width).
+// Output columns one work-item accumulates at most (register tile width). Loops over them run to this
+// constant with a guard on the runtime count, so compilers unroll them and keep acc[] in registers
+// (a runtime-indexed private array would live in slow per-thread memory on GPUs).
 #define MAX_COLS_PER_LANE 4

@@ -37,13 +37,13 @@ __kernel void csr_spmm_blocks(const long k, const int cols_per_lane, __global co
         for (index_t j = indptr[row] + part; j < end; j += spr) {
           const value_t a = data[j];
           __global const value_t* xr = x + (long)indices[j] * k + col0;
-          for (int c = 0; c < cols_per_lane; ++c) acc[c] += a * xr[c * lanes];
+          for (int c = 0; c < MAX_COLS_PER_LANE; ++c) if (c < cols_per_lane) acc[c] += a * xr[c * lanes];
         }
       } else {
         for (index_t j = indptr[row] + part; j < end; j += spr) {
           const value_t a = data[j];
           __global const value_t* xr = x + (long)indices[j] * k;
-          for (int c = 0; c < cols_per_lane; ++c) {
+          for (int c = 0; c < MAX_COLS_PER_LANE; ++c) if (c < cols_per_lane) {
             const long col = col0 + (long)c * lanes;
             if (col < k) acc[c] += a * xr[col];
           }
@@ -52,19 +52,19 @@ __kernel void csr_spmm_blocks(const long k, const int cols_per_lane, __global co
     }
     if (spr > 1) {
       __local value_t* mine = partial + (slot * lanes + lane) * MAX_COLS_PER_LANE;
-      for (int c = 0; c < cols_per_lane; ++c) mine[c] = acc[c];
+      for (int c = 0; c < MAX_COLS_PER_LANE; ++c) if (c < cols_per_lane) mine[c] = acc[c];
       barrier(CLK_LOCAL_MEM_FENCE);
       for (int offset = spr / 2; offset > 0; offset >>= 1) {
         if (part < offset) {
           __local const value_t* other = partial + ((slot + offset) * lanes + lane) * MAX_COLS_PER_LANE;
-          for (int c = 0; c < cols_per_lane; ++c) mine[c] += other[c];
+          for (int c = 0; c < MAX_COLS_PER_LANE; ++c) if (c < cols_per_lane) mine[c] += other[c];
         }
         barrier(CLK_LOCAL_MEM_FENCE);
       }
-      for (int c = 0; c < cols_per_lane; ++c) acc[c] = mine[c];
+      for (int c = 0; c < MAX_COLS_PER_LANE; ++c) if (c < cols_per_lane) acc[c] = mine[c];
     }
     if (active && part == 0) {
-      for (int c = 0; c < cols_per_lane; ++c) {
+      for (int c = 0; c < MAX_COLS_PER_LANE; ++c) if (c < cols_per_lane) {
         const long col = col0 + (long)c * lanes;
         if (col < k) y[row * k + col] = acc[c];
       }
