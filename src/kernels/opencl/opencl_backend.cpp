@@ -159,8 +159,7 @@ void compressed_spmm(Context& ctx, DeviceMatrixState::Compressed& c, cl_mem x, c
   const auto [blocks, count] = partition<I>(ctx, c, shape.slots);
   const std::int64_t tile = static_cast<std::int64_t>(shape.lanes) * shape.cols_per_lane;
   const std::size_t local[2] = {static_cast<std::size_t>(shape.lanes), static_cast<std::size_t>(shape.slots)};
-  const std::size_t global[2] = {static_cast<std::size_t>((k + tile - 1) / tile) * local[0],
-                                 static_cast<std::size_t>(count) * local[1]};
+  const std::size_t global[2] = {static_cast<std::size_t>((k + tile - 1) / tile * count) * local[0], local[1]};
   std::lock_guard lock(ctx.launch_mutex());
   cl_kernel kk = ks.spmm_blocks.get();
   arg(kk, 0, static_cast<cl_long>(k));
@@ -183,8 +182,8 @@ void block_spmm(Context& ctx, DeviceMatrixState::Block& b, cl_mem x, cl_mem y, s
   const std::int64_t tile = static_cast<std::int64_t>(shape.lanes) * shape.cols_per_lane;
   const std::size_t local[2] = {static_cast<std::size_t>(shape.lanes),
                                 static_cast<std::size_t>(b.block_size * shape.groups)};
-  const std::size_t global[2] = {static_cast<std::size_t>((k + tile - 1) / tile) * local[0],
-                                 static_cast<std::size_t>((b.block_rows + shape.groups - 1) / shape.groups) * local[1]};
+  const std::int64_t row_groups = (b.block_rows + shape.groups - 1) / shape.groups;
+  const std::size_t global[2] = {static_cast<std::size_t>((k + tile - 1) / tile * row_groups) * local[0], local[1]};
   std::lock_guard lock(ctx.launch_mutex());
   cl_kernel kk = ks.bsr_spmm.get();
   arg(kk, 0, static_cast<cl_long>(b.rows));

@@ -16,10 +16,12 @@ __kernel void bsr_spmm(const long rows, const long cols, const long k, const int
   const int g = get_local_id(1) / bs;
   const int r = get_local_id(1) % bs;
   const int groups = get_local_size(1) / bs;
-  const long first = (long)get_group_id(1) * groups;
-  const long block_row = first + g;
   const int tile = lanes * cols_per_lane;
-  const long col0 = (long)get_group_id(0) * tile + lane;
+  // Groups are numbered along dimension 0 only, (block-row group, column tile) flattened (see csr_spmm).
+  const long tiles = (k + tile - 1) / tile;
+  const long first = (long)(get_group_id(0) / tiles) * groups;
+  const long block_row = first + g;
+  const long col0 = (long)(get_group_id(0) % tiles) * tile + lane;
   __local value_t* my_xs = xs + g * bs * tile;
   long count = 0;
   for (int h = 0; h < groups && first + h < block_rows; ++h)

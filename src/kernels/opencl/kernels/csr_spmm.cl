@@ -15,7 +15,12 @@ __kernel void csr_spmm_blocks(const long k, const int cols_per_lane, __global co
   const int lanes = get_local_size(0);
   const int slot = get_local_id(1);
   const int slots = get_local_size(1);
-  const long block = get_group_id(1);
+  // Groups are numbered along dimension 0 only, (row block, column tile) flattened: the number of row
+  // blocks may exceed what some drivers allow in dimension 1 (65535 groups on NVIDIA).
+  const long tile_width = (long)lanes * cols_per_lane;
+  const long tiles = (k + tile_width - 1) / tile_width;
+  const long block = get_group_id(0) / tiles;
+  const long tile_index = get_group_id(0) % tiles;
   const long r0 = row_blocks[block];
   const long r1 = row_blocks[block + 1];
   const long n = r1 - r0;
@@ -23,7 +28,7 @@ __kernel void csr_spmm_blocks(const long k, const int cols_per_lane, __global co
   while (n * spr * 2 <= slots) spr *= 2;
   const int part = slot & (spr - 1);
   const int row_step = slots / spr;
-  const long col0 = (long)get_group_id(0) * lanes * cols_per_lane + lane;
+  const long col0 = tile_index * tile_width + lane;
   const bool full_tile = col0 + (long)(cols_per_lane - 1) * lanes < k;
   const long iterations = (n + row_step - 1) / row_step;  // the same for the whole group: barriers are safe
   for (long it = 0; it < iterations; ++it) {
