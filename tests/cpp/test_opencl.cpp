@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kernels/opencl/plan.hpp"
@@ -395,6 +396,23 @@ TEST(OpenclCsr, DeviceResidentOperandsAndStridedInput) {
   EXPECT_THROW((void)d.transpose_matmul(std::vector<float>(250)), sf::shape_mismatch);
   auto wrong = sf::device_empty<float>(399, 20);
   EXPECT_THROW(d.sparse_matmul(dx, wrong), sf::shape_mismatch);
+}
+
+TEST(OpenclCsr, ProductsFromSeveralThreads) {
+  SKIP_WITHOUT_DEVICE();
+  const auto a = random_csr<float, std::int32_t>(300, 200, 0.05, 61, 5);
+  const auto abs_a = abs_csr(a);
+  const auto d = sf::to_device(a);
+  const auto x = random_dense<float>(200, 9, 62);
+  const auto [want, scale] = reference(a, abs_a, x, false);
+  std::vector<sf::DenseMatrix<float>> results(4);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < results.size(); ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5; ++i) results[t] = d.sparse_matmul(x.view());
+    });
+  for (auto& t : threads) t.join();
+  for (const auto& r : results) expect_close(r, want, scale, "threaded A x");
 }
 
 // ---------------------------------------------------------------- block-sparse
