@@ -341,7 +341,10 @@ TEST(OpenclCsc, BothProductsAndRoundTrip) {
                    std::string("CSC ") + (t ? "A^T" : "A") + " k=" + std::to_string(k));
     }
   }
-  const auto back = d.to_host();
+  const auto one = sf::to_device(csc, sf::Backend::opencl, -1, {false, sf::SpmvAlgorithm::automatic});
+  EXPECT_THROW((void)one.sparse_matmul(random_dense<float>(333, 2, 1).view()), sf::unsupported);
+  EXPECT_NO_THROW((void)one.transpose_matmul(random_dense<float>(700, 2, 1).view()));  // its own orientation
+  const auto back = one.to_host();
   EXPECT_EQ(back.shape(), csc.shape());
   EXPECT_TRUE(std::equal(back.values().begin(), back.values().end(), csc.values().begin(), csc.values().end()));
   EXPECT_TRUE(std::equal(back.row_indices().begin(), back.row_indices().end(), csc.row_indices().begin(),
