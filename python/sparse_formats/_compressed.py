@@ -43,7 +43,7 @@ class _Compressed(SparseMatrix):
         what = f"{cls.__name__}.from_coo"
         nrows, ncols = check_shape(shape, what)
         data = np.ascontiguousarray(value_array(values, what))
-        (r, c), idt = index_arrays([rows, cols], max(nrows, ncols, data.size), what)
+        (r, c), idt = index_arrays([rows, cols], max(nrows, ncols, data.size), what, borrow=False)
         return cls._wrap(core_class(cls._kind, data.dtype, idt).from_coo(r, c, data, nrows, ncols))
 
     @classmethod
