@@ -11,8 +11,6 @@ from ._stats import SparseMatrixStats
 
 class _Compressed(SparseMatrix):
     __slots__ = ()
-    _index_name = ""  # "col_indices" / "row_indices"
-    _ptr_name = ""    # "row_ptr" / "col_ptr"
 
     def __init__(self, values, indices, indptr, shape, *, sort_and_sum: bool = False):
         what = f"{type(self).__name__}()"
