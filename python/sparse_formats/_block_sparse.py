@@ -38,7 +38,8 @@ class BlockSparseMatrix(SparseMatrix):
             raise _core.ShapeMismatchError(
                 f"{what}: block_indices must be {data.shape[0]} (block row, block column) pairs, "
                 f"got shape {positions.shape}")
-        (brows, bcols), idt = index_arrays([positions[:, 0], positions[:, 1]], max(rows, cols, data.shape[0]), what)
+        (brows, bcols), idt = index_arrays([positions[:, 0], positions[:, 1]], max(rows, cols, data.shape[0]), what,
+                                           borrow=False)
         flat = np.ascontiguousarray(data).reshape(-1)
         self._m = core_class(self._kind, data.dtype, idt).from_blocks(flat, brows, bcols, bs, rows, cols)
 

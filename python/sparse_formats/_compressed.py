@@ -11,8 +11,6 @@ from ._stats import SparseMatrixStats
 
 class _Compressed(SparseMatrix):
     __slots__ = ()
-    _index_name = ""  # "col_indices" / "row_indices"
-    _ptr_name = ""    # "row_ptr" / "col_ptr"
 
     def __init__(self, values, indices, indptr, shape, *, sort_and_sum: bool = False):
         what = f"{type(self).__name__}()"
@@ -43,7 +41,7 @@ class _Compressed(SparseMatrix):
         what = f"{cls.__name__}.from_coo"
         nrows, ncols = check_shape(shape, what)
         data = np.ascontiguousarray(value_array(values, what))
-        (r, c), idt = index_arrays([rows, cols], max(nrows, ncols, data.size), what)
+        (r, c), idt = index_arrays([rows, cols], max(nrows, ncols, data.size), what, borrow=False)
         return cls._wrap(core_class(cls._kind, data.dtype, idt).from_coo(r, c, data, nrows, ncols))
 
     @classmethod

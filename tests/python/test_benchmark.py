@@ -45,6 +45,18 @@ def test_single_benchmark_and_module_entry_point():
     assert bad.returncode == 2 and "sparsity" in bad.stderr
 
 
+def test_threads_option_sets_every_contender_and_restores(capsys):
+    import sparse_formats as sf
+
+    before = sf.num_threads()
+    assert main(["--benchmark", "construction", "--size", "16", "--repeats", "1", "--threads", "1"]) == 0
+    text = capsys.readouterr().out
+    assert "sparse_formats = 1" in text
+    pytest.importorskip("threadpoolctl")
+    assert "dense numpy (BLAS) = 1" in text
+    assert sf.num_threads() == before
+
+
 def test_random_weights_hit_the_requested_sparsity():
     w = _suites.random_weights(200, 0.9)
     assert abs((w == 0).mean() - 0.9) < 0.01

@@ -96,7 +96,27 @@ class DLPackOnly:
         return self._arr.__dlpack_device__()
 
 
-@pytest.mark.parametrize("wrap", [ArrayLike, DLPackOnly, lambda a: a.tolist()])
+class FakeTorchTensor:
+    """Behaves as a torch tensor that requires grad: __array__ refuses until detach()."""
+
+    __module__ = "torch"
+
+    def __init__(self, arr, attached=True):
+        self._arr, self._attached = arr, attached
+
+    def detach(self):
+        return FakeTorchTensor(self._arr, attached=False)
+
+    def cpu(self):
+        return self
+
+    def __array__(self, dtype=None, copy=None):
+        if self._attached:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad")
+        return self._arr
+
+
+@pytest.mark.parametrize("wrap", [ArrayLike, DLPackOnly, FakeTorchTensor, lambda a: a.tolist()])
 def test_array_likes_in_and_out(rng, wrap):
     dense = random_sparse(rng, (6, 5), 0.5)
     for cls in (sf.CSRMatrix, sf.CSCMatrix, sf.BlockSparseMatrix):

@@ -78,3 +78,14 @@ def test_conversions_check_their_argument_type():
         sf.CSRMatrix.from_csc(dense)
     with pytest.raises(TypeError, match="BlockSparseMatrix"):
         sf.CSRMatrix.from_block_sparse(sf.CSRMatrix.from_dense(dense))
+
+
+def test_wrap_gives_the_public_class_of_a_compiled_matrix():
+    from sparse_formats._wrap import wrap
+
+    dense = np.eye(3, dtype=np.float32)
+    for cls in (sf.CSRMatrix, sf.CSCMatrix, sf.BlockSparseMatrix):
+        m = cls.from_dense(dense)
+        again = wrap(m._m)
+        assert type(again) is cls and again._m is m._m
+    assert wrap(dense) is dense

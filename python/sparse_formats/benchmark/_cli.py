@@ -25,6 +25,8 @@ def parse(argv):
     p.add_argument("--sparsity", type=float, default=None,
                    help="fraction of zeros (default 0.9; memory runs 50%%..95%% unless given)")
     p.add_argument("--repeats", type=int, default=15, help="timed samples per measurement (median reported)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="threads for ours and for numpy's BLAS (BLAS needs threadpoolctl); default: as configured")
     p.add_argument("--json", metavar="FILE", help="also write every result to FILE as JSON")
     p.add_argument("--plot", metavar="FILE.png", help="also draw the results (needs matplotlib)")
     args = p.parse_args(argv)
@@ -34,6 +36,8 @@ def parse(argv):
         p.error("--sparsity must be in [0, 1)")
     if args.repeats < 1:
         p.error("--repeats must be positive")
+    if args.threads is not None and args.threads < 1:
+        p.error("--threads must be positive")
     return args
 
 
@@ -49,6 +53,28 @@ def machine(threads) -> dict:
 
 def main(argv=None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
+    if args.threads is None:
+        return run(args)
+    previous = sf.num_threads()
+    sf.set_num_threads(args.threads)
+    try:
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:
+            print("threadpoolctl is not installed: numpy's BLAS keeps its own thread count", file=sys.stderr)
+            return run(args)
+        with threadpool_limits(limits=args.threads, user_api="blas"):
+            return run(args)
+    finally:
+        sf.set_num_threads(previous)
+
+
+def run(args) -> int:
+    try:
+        import scipy.sparse  # noqa: F401  (every table compares with it)
+    except ImportError:
+        print("the benchmark compares with scipy.sparse: pip install scipy", file=sys.stderr)
+        return 1
     chosen = set(args.benchmark or [])
     if args.all or not chosen:
         chosen = {"memory", "matvec", "construction"}
