@@ -17,6 +17,7 @@ import numpy as np
 from . import _core
 from ._base import SparseMatrix, _dtypes_of, core_class
 from ._dtypes import operand_array, strided_ok
+from ._wrap import wrap
 
 __all__ = ["list_devices", "describe_devices", "default_device", "to_device", "to_device_array", "DeviceMatrix",
            "DeviceArray"]
@@ -159,7 +160,7 @@ class DeviceMatrix:
 
     def to_host(self):
         """Downloads the arrays into a new host matrix of the same format."""
-        return type(self._host)._wrap(self._d.to_host())
+        return wrap(self._d.to_host())
 
     def _product(self, other, transpose: bool, resident: bool, what: str):
         d = self._d
