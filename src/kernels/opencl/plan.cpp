@@ -107,7 +107,8 @@ BsrShape bsr_shape(std::int64_t k, std::int64_t block_size, int max_work_group, 
                       std::to_string(max_work_group) + " (a work-group holds one work-item per block row)");
   BsrShape s;
   // Fill a work-group of about kPreferredWorkGroup (never less than one warp) with whole block rows.
-  const std::int64_t group = std::clamp<std::int64_t>(kPreferredWorkGroup, std::max(simd_width, 1), max_work_group);
+  const std::int64_t group =
+      std::min<std::int64_t>(std::max(kPreferredWorkGroup, simd_width), std::max(max_work_group, 1));
   std::int64_t lanes = pow2_floor(std::max<std::int64_t>(group / block_size, 1));
   lanes = std::min(lanes, pow2_ceil(std::max<std::int64_t>(k, 1)));
   std::int64_t cpl = std::clamp<std::int64_t>((k + lanes - 1) / lanes, 1, kMaxColsPerLane);
