@@ -216,6 +216,9 @@ TEST(OpenclPlan, LaunchShapesFitTheWorkGroup) {
   EXPECT_EQ(spmv.lanes, 1);
   EXPECT_EQ(spmv.groups * 8 % 32, 0);
   EXPECT_THROW(sf::opencl::bsr_shape(4, 512, 256, 32, 32768, 4), sf::unsupported);
+  // A kernel limit below the SIMD width still gives a group within the limit.
+  const auto small = sf::opencl::bsr_shape(64, 8, 32, 64, 32768, 4);
+  EXPECT_LE(small.lanes * small.groups * 8, 32);
 }
 
 // ---------------------------------------------------------------- devices
