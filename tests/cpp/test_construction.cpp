@@ -319,6 +319,14 @@ TYPED_TEST(Construction, TransposeIsAViewOfTheSameMemory) {
   EXPECT_EQ(tt.col_indices().data(), csc.row_indices().data());
   EXPECT_EQ(tt.row_ptr().data(), csc.col_ptr().data());
   EXPECT_TRUE(sft::bit_equal(tt.transpose().to_dense(), d));
+  // Products through the view are the transposed products.
+  const std::vector<V> x6{1, -2, 3, 0.5, 2, -1};
+  const std::vector<V> x9{1, 2, 3, 4, 5, 6, 7, 8, 9};
+  for (auto backend : {sf::Backend::reference, sf::Backend::cpu}) {
+    EXPECT_EQ(t.sparse_matmul(std::span<const V>(x6), backend), csr.transpose_matmul(std::span<const V>(x6), backend));
+    EXPECT_EQ(t.transpose_matmul(std::span<const V>(x9), backend), csr.sparse_matmul(std::span<const V>(x9), backend));
+    EXPECT_EQ(tt.sparse_matmul(std::span<const V>(x6), backend), csc.transpose_matmul(std::span<const V>(x6), backend));
+  }
 }
 
 TYPED_TEST(Construction, EmptyMatrices) {
@@ -346,6 +354,13 @@ TYPED_TEST(Construction, EmptyMatrices) {
     const Bsr bwide(std::vector<V>{}, std::vector<I>{}, std::vector<I>{0, 0}, 2, {2, big});
     EXPECT_EQ(bwide.ncols(), big);
     EXPECT_EQ(tall.get_statistics().memory_dense, static_cast<std::size_t>(big) * 2 * sizeof(V));
+    // A dense twin beyond 2^64 bytes: memory_dense saturates instead of wrapping around.
+    const std::int64_t huge = 4'000'000'000, bs = 32768;
+    const Bsr vast(std::vector<V>{}, std::vector<I>{}, std::vector<I>(static_cast<std::size_t>((huge + bs - 1) / bs + 1), 0),
+                   bs, {huge, huge});
+    const auto st = vast.get_statistics();
+    EXPECT_EQ(st.memory_dense, std::numeric_limits<std::size_t>::max());
+    EXPECT_DOUBLE_EQ(st.compression_ratio, 1.6e19 * sizeof(V) / static_cast<double>(st.memory_sparse));
   }
 }
 

@@ -81,7 +81,7 @@ TYPED_TEST(Conversions, DenseRoundTripIsBitExact) {
 TYPED_TEST(Conversions, ToDenseIntoStridedOutput) {
   SFT_TYPES;
   const auto d = sft::random_sparse<V>(6, 11, 0.3, 3);
-  for (auto layout : {sft::Layout::row_major, sft::Layout::col_major, sft::Layout::padded}) {
+  for (auto layout : {sft::Layout::row_major, sft::Layout::col_major, sft::Layout::padded, sft::Layout::row_padded}) {
     SCOPED_TRACE(sft::layout_name(layout));
     auto check = [&](const auto& m) {
       sft::StridedMatrix<V> out(6, 11, layout, V(-7));

@@ -101,13 +101,20 @@ sf::DenseMatrix<V> random_dense(std::int64_t rows, std::int64_t cols, std::uint6
 
 // ---- strided layouts: the same logical matrix in memory other than row-major
 
-enum class Layout { row_major, col_major, padded };
+enum class Layout { row_major, col_major, padded, row_padded };
 inline const char* layout_name(Layout l) {
-  return l == Layout::row_major ? "row_major" : l == Layout::col_major ? "col_major" : "padded";
+  switch (l) {
+    case Layout::row_major: return "row_major";
+    case Layout::col_major: return "col_major";
+    case Layout::padded: return "padded";
+    case Layout::row_padded: return "row_padded";
+  }
+  return "?";
 }
 
 // Owns memory holding a rows x cols view in `layout`; slots outside the view hold `fill`.
-// padded: row_stride = 2 * cols + 3, col_stride = 2 (a numpy slice such as a[:, ::2]).
+// padded: row_stride = 2 * cols + 3, col_stride = 2 (a numpy slice such as a[:, ::2]);
+// row_padded: unit column stride, rows 5 elements longer than needed (a column slice a[:, :n]).
 template <typename V>
 struct StridedMatrix {
   std::vector<V> memory;
@@ -117,6 +124,7 @@ struct StridedMatrix {
     std::int64_t rs = cols, cs = 1;
     if (layout == Layout::col_major) rs = 1, cs = rows;
     if (layout == Layout::padded) rs = 2 * cols + 3, cs = 2;
+    if (layout == Layout::row_padded) rs = cols + 5;
     memory.assign(static_cast<std::size_t>(std::max<std::int64_t>(rows * rs + cols * cs, 1)), fill);
     view = {memory.data(), rows, cols, rs, cs};
   }

@@ -92,7 +92,8 @@ TYPED_TEST(Products, StridedAndFortranOrderOperands) {
   const std::pair<sft::Layout, sft::Layout> layouts[] = {{sft::Layout::col_major, sft::Layout::col_major},
                                                          {sft::Layout::padded, sft::Layout::row_major},
                                                          {sft::Layout::row_major, sft::Layout::padded},
-                                                         {sft::Layout::padded, sft::Layout::col_major}};
+                                                         {sft::Layout::padded, sft::Layout::col_major},
+                                                         {sft::Layout::row_padded, sft::Layout::row_padded}};
   std::uint64_t seed = 2000;
   for (bool transpose : {false, true}) {
     for (std::int64_t k : {1, 2, 7}) {
@@ -175,6 +176,13 @@ TYPED_TEST(Products, ThreadedMatchesReferenceAndFloat64) {
             const auto y = transpose ? m.transpose_matmul(x.view(), sf::Backend::cpu)
                                      : m.sparse_matmul(x.view(), sf::Backend::cpu);
             EXPECT_TRUE(sft::product_matches(y, ref64));
+            if (threads == 3) {  // strided operands on the threaded path
+              for (auto layout : {sft::Layout::row_padded, sft::Layout::col_major}) {
+                const auto xs = sft::StridedMatrix<V>::copy_of(x, layout, V(-99));
+                EXPECT_TRUE(sft::product_matches(spmm_into(m, xs.cview(), transpose, sf::Backend::cpu, layout), ref64))
+                    << sft::layout_name(layout);
+              }
+            }
             // Against the serial reference: both are within the bound of y64, so within twice it.
             ASSERT_EQ(y.data.size(), ref.data.size());
             for (std::size_t e = 0; e < y.data.size(); ++e) {
