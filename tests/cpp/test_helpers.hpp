@@ -40,11 +40,11 @@ struct TypePairNames {
 
 // Inside a TYPED_TEST: the value and index types and the three formats over them.
 #define SFT_TYPES                              \
-  using V = typename TypeParam::V;             \
-  using I = typename TypeParam::I;             \
-  using Csr = ::sparse_formats::CSRMatrix<V, I>; \
-  using Csc = ::sparse_formats::CSCMatrix<V, I>; \
-  using Bsr = ::sparse_formats::BlockSparseMatrix<V, I>
+  using V [[maybe_unused]] = typename TypeParam::V; \
+  using I [[maybe_unused]] = typename TypeParam::I; \
+  using Csr [[maybe_unused]] = ::sparse_formats::CSRMatrix<V, I>; \
+  using Csc [[maybe_unused]] = ::sparse_formats::CSCMatrix<V, I>; \
+  using Bsr [[maybe_unused]] = ::sparse_formats::BlockSparseMatrix<V, I>
 
 template <typename V>
 constexpr double eps() {

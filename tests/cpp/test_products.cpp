@@ -99,7 +99,8 @@ TYPED_TEST(Products, StridedAndFortranOrderOperands) {
     for (std::int64_t k : {1, 2, 7}) {
       const auto x = sft::random_dense<V>(transpose ? 19 : 14, k, ++seed);
       const auto ref = sft::reference_product(a, transpose, x.view());
-      for (const auto& [xl, yl] : layouts) {
+      for (const auto& layout_pair : layouts) {
+        const sft::Layout xl = layout_pair.first, yl = layout_pair.second;  // plain names: lambdas capture them
         const auto xs = sft::StridedMatrix<V>::copy_of(x, xl, V(-99));
         for_each_format<V, I>(a, [&](const auto& m, const std::string& name) {
           for (auto backend : kBackends) {
