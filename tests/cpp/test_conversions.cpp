@@ -78,6 +78,34 @@ TYPED_TEST(Conversions, DenseRoundTripIsBitExact) {
   }
 }
 
+// Above from_dense's parallel threshold (65536 entries): the result must not depend on the thread count.
+TYPED_TEST(Conversions, LargeFromDenseIsIndependentOfThreadCount) {
+  SFT_TYPES;
+  sft::ThreadGuard guard;
+  const auto d = with_special_values<V>({410, 300, 0.1, true}, 77);
+  const auto want = sft::expected_after_threshold(d, 1e-10);
+  const auto want0 = sft::expected_after_threshold(d, 0.0);
+  sf::set_num_threads(1);
+  const auto thinned = Bsr::from_dense(d.view(), 8, 0.3);
+  const auto thinned_st = thinned.get_statistics();
+  EXPECT_GT(thinned_st.dropped_nnz, 0);
+  for (int threads = 1; threads <= 4; ++threads) {
+    SCOPED_TRACE(threads);
+    sf::set_num_threads(threads);
+    const auto csr = Csr::from_dense(d.view());
+    const auto csc = Csc::from_dense(d.view());
+    EXPECT_TRUE(sft::bit_equal(csr.to_dense(), want));
+    EXPECT_TRUE(sft::bit_equal(csc.to_dense(), want));
+    EXPECT_EQ(as_vector(Csr::from_csc(csc).col_indices()), as_vector(csr.col_indices()));
+    EXPECT_TRUE(sft::bit_equal(Bsr::from_dense(d.view(), 8).to_dense(), want0));
+    const auto t = Bsr::from_dense(d.view(), 8, 0.3);
+    EXPECT_TRUE(sft::bit_equal(t.to_dense(), thinned.to_dense()));
+    EXPECT_EQ(as_vector(t.block_indices()), as_vector(thinned.block_indices()));
+    EXPECT_EQ(t.get_statistics().dropped_nnz, thinned_st.dropped_nnz);
+    EXPECT_EQ(t.get_statistics().dropped_norm_fraction, thinned_st.dropped_norm_fraction);
+  }
+}
+
 TYPED_TEST(Conversions, ToDenseIntoStridedOutput) {
   SFT_TYPES;
   const auto d = sft::random_sparse<V>(6, 11, 0.3, 3);
