@@ -155,7 +155,9 @@ TEST(OpenclPlan, RowBlocksCoverEveryRowOnceWithinLimits) {
       const auto n = starts[b + 1] - starts[b];
       ASSERT_GT(n, 0);
       EXPECT_LE(n, slots);
-      if (n > 1) EXPECT_LE(indptr[starts[b + 1]] - indptr[starts[b]], target) << "block " << b;
+      if (n > 1) {
+        EXPECT_LE(indptr[starts[b + 1]] - indptr[starts[b]], target) << "block " << b;
+      }
     }
   }
   EXPECT_EQ(sf::opencl::row_blocks({0}, 8, 10), std::vector<std::int64_t>{0});
