@@ -48,7 +48,7 @@ enum class SpmvAlgorithm {
   automatic,
   scalar,    // one work-item per row: short, even rows
   vector,    // a power-of-two group of lanes per row: longer, even rows
-  adaptive,  // row blocks of about equal non-zeros, long rows split across a work-group: skewed rows
+  adaptive,  // row blocks of about equal non-zeros, long rows split across work-items and work-groups: skewed rows
 };
 std::string to_string(SpmvAlgorithm algorithm);
 

@@ -163,6 +163,28 @@ TEST(OpenclPlan, RowBlocksCoverEveryRowOnceWithinLimits) {
   EXPECT_EQ(sf::opencl::row_blocks({0}, 8, 10), std::vector<std::int64_t>{0});
 }
 
+TEST(OpenclPlan, LongRowsAreCutIntoChunksThatCoverThemExactly) {
+  std::vector<std::int64_t> indptr{0};
+  for (int r = 0; r < 100; ++r) indptr.push_back(indptr.back() + (r == 3 ? 10000 : r == 50 ? 401 : 5));
+  const auto c = sf::opencl::long_row_chunks(indptr, 100);
+  EXPECT_EQ(c.threshold, sf::opencl::kLongRowFactor * 100);
+  ASSERT_EQ(c.rows, std::vector<std::int64_t>({3, 50}));
+  ASSERT_EQ(c.first.size(), 3u);
+  for (std::size_t l = 0; l < c.rows.size(); ++l) {
+    const auto row = c.rows[l];
+    std::int64_t expect_begin = indptr[row];
+    for (auto i = c.first[l]; i < c.first[l + 1]; ++i) {
+      EXPECT_EQ(c.row[i], row);
+      EXPECT_EQ(c.begin[i], expect_begin);  // contiguous, no gap or overlap
+      EXPECT_GT(c.end[i], c.begin[i]);
+      EXPECT_LE(c.end[i] - c.begin[i], 101);
+      expect_begin = c.end[i];
+    }
+    EXPECT_EQ(expect_begin, indptr[row + 1]);
+  }
+  EXPECT_EQ(sf::opencl::long_row_chunks(std::vector<std::int64_t>(10, 0), 100).count(), 0);
+}
+
 TEST(OpenclPlan, SpmvChoiceFollowsRowStatistics) {
   sf::DeviceInfo gpu;
   gpu.type = "gpu";
@@ -320,6 +342,20 @@ TEST(OpenclCsr, SkewedRowsUseTheAdaptiveKernel) {
   EXPECT_NE(d.describe().find("SpMV adaptive"), std::string::npos) << d.describe();
   check_csr(a, {1, 17, 64}, sf::SpmvAlgorithm::automatic, "skewed");
   check_csr(a, {1}, sf::SpmvAlgorithm::vector, "skewed vector");
+}
+
+TEST(OpenclCsr, AVeryLongRowIsSplitAcrossWorkGroups) {
+  SKIP_WITHOUT_DEVICE();
+  // Row 2 holds ~24,000 of ~30,000 non-zeros: far above four times any block target on this device.
+  const auto a = random_csr<float, std::int32_t>(1200, 30000, 0.0002, 71, 9, 3, 24000);
+  const auto info = sf::default_device();
+  std::vector<std::int64_t> indptr(a.row_ptr().begin(), a.row_ptr().end());
+  for (const std::int64_t k : {1, 17}) {
+    const auto slots = sf::opencl::csr_spmm_shape(k, 256, info.simd_width).slots;
+    EXPECT_GT(sf::opencl::long_row_chunks(indptr, sf::opencl::target_block_nnz(a.nnz(), slots, info)).count(), 1)
+        << "the test matrix must exercise the chunked path";
+  }
+  check_csr(a, {1, 17, 64}, sf::SpmvAlgorithm::adaptive, "long row");
 }
 
 TEST(OpenclCsr, BatchesOneTo1024) {

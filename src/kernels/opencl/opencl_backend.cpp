@@ -28,7 +28,11 @@ struct DeviceMatrixState {
     std::vector<std::int64_t> host_indptr;  // for the row partitions, made per work-group shape
     opencl::SpmvChoice spmv;
     std::mutex mutex;
-    std::map<int, std::pair<opencl::Mem, std::int64_t>> partitions;  // slots -> (row_blocks, block count)
+    struct Partition {
+      opencl::Mem row_blocks, chunk_row, chunk_begin, chunk_end, long_rows, long_first;
+      std::int64_t blocks = 0, chunks = 0, long_count = 0, threshold = 0;
+    };
+    std::map<int, Partition> partitions;  // by slots per work-group
   };
   struct Block {
     std::int64_t rows = 0, cols = 0, block_size = 1, block_rows = 0, num_blocks = 0;
@@ -94,18 +98,31 @@ int work_group(const Kernels& k) {
   return wg;
 }
 
-// Row blocks for `slots`, made and uploaded on first use of that work-group shape.
+// Row blocks and long-row chunks for `slots`, made and uploaded on first use of that work-group shape.
 template <typename I>
-std::pair<cl_mem, std::int64_t> partition(Context& ctx, DeviceMatrixState::Compressed& c, int slots) {
+const DeviceMatrixState::Compressed::Partition& partition(Context& ctx, DeviceMatrixState::Compressed& c, int slots) {
   std::lock_guard lock(c.mutex);
   auto it = c.partitions.find(slots);
-  if (it == c.partitions.end()) {
-    const auto starts = row_blocks(c.host_indptr, slots, target_block_nnz(c.nnz, slots, ctx.info()));
-    const std::vector<I> typed(starts.begin(), starts.end());
-    auto mem = ctx.buffer(bytes<I>(static_cast<std::int64_t>(typed.size())), typed.data());
-    it = c.partitions.emplace(slots, std::make_pair(std::move(mem), static_cast<std::int64_t>(typed.size()) - 1)).first;
-  }
-  return {it->second.first.get(), it->second.second};
+  if (it != c.partitions.end()) return it->second;
+  const std::int64_t target = target_block_nnz(c.nnz, slots, ctx.info());
+  const auto starts = row_blocks(c.host_indptr, slots, target);
+  const auto chunks = long_row_chunks(c.host_indptr, target);
+  auto upload = [&](const std::vector<std::int64_t>& v) {
+    const std::vector<I> typed(v.begin(), v.end());
+    return ctx.buffer(bytes<I>(static_cast<std::int64_t>(typed.size())), typed.data());
+  };
+  DeviceMatrixState::Compressed::Partition p;
+  p.row_blocks = upload(starts);
+  p.blocks = static_cast<std::int64_t>(starts.size()) - 1;
+  p.chunk_row = upload(chunks.row);
+  p.chunk_begin = upload(chunks.begin);
+  p.chunk_end = upload(chunks.end);
+  p.long_rows = upload(chunks.rows);
+  p.long_first = upload(chunks.first);
+  p.chunks = chunks.count();
+  p.long_count = static_cast<std::int64_t>(chunks.rows.size());
+  p.threshold = chunks.threshold;
+  return c.partitions.emplace(slots, std::move(p)).first->second;
 }
 
 template <typename T>
@@ -156,22 +173,42 @@ void compressed_spmm(Context& ctx, DeviceMatrixState::Compressed& c, cl_mem x, c
     return launch(ctx, kk, 1, &global, &local);
   }
   const SpmmShape shape = csr_spmm_shape(k, wg, ctx.info().simd_width);
-  const auto [blocks, count] = partition<I>(ctx, c, shape.slots);
+  const auto& p = partition<I>(ctx, c, shape.slots);
   const std::int64_t tile = static_cast<std::int64_t>(shape.lanes) * shape.cols_per_lane;
   const std::size_t local[2] = {static_cast<std::size_t>(shape.lanes), static_cast<std::size_t>(shape.slots)};
-  const std::size_t global[2] = {static_cast<std::size_t>((k + tile - 1) / tile * count) * local[0], local[1]};
+  const std::size_t global[2] = {static_cast<std::size_t>((k + tile - 1) / tile * (p.blocks + p.chunks)) * local[0],
+                                 local[1]};
+  // Partial sums of long-row chunks; released here, kept by OpenCL until the kernels using it are done.
+  Mem partials = ctx.buffer(bytes<V>(p.chunks * k));
   std::lock_guard lock(ctx.launch_mutex());
   cl_kernel kk = ks.spmm_blocks.get();
   arg(kk, 0, static_cast<cl_long>(k));
   arg(kk, 1, static_cast<cl_int>(shape.cols_per_lane));
-  arg(kk, 2, blocks);
-  arg(kk, 3, c.indptr.get());
-  arg(kk, 4, c.indices.get());
-  arg(kk, 5, c.data.get());
-  arg(kk, 6, x);
-  arg(kk, 7, y);
-  local_arg(kk, 8, local[0] * local[1] * kMaxColsPerLane * sizeof(V));
+  arg(kk, 2, static_cast<cl_long>(p.blocks));
+  arg(kk, 3, static_cast<cl_long>(p.threshold));
+  arg(kk, 4, p.row_blocks.get());
+  arg(kk, 5, p.chunk_row.get());
+  arg(kk, 6, p.chunk_begin.get());
+  arg(kk, 7, p.chunk_end.get());
+  arg(kk, 8, c.indptr.get());
+  arg(kk, 9, c.indices.get());
+  arg(kk, 10, c.data.get());
+  arg(kk, 11, x);
+  arg(kk, 12, y);
+  arg(kk, 13, partials.get());
+  local_arg(kk, 14, local[0] * local[1] * kMaxColsPerLane * sizeof(V));
   launch(ctx, kk, 2, global, local);
+  if (p.chunks == 0) return;
+  cl_kernel gk = ks.spmm_gather_chunks.get();
+  const std::size_t glocal = static_cast<std::size_t>(std::min(64, ks.max_work_group));
+  const std::size_t gglobal = (static_cast<std::size_t>(p.long_count * k) + glocal - 1) / glocal * glocal;
+  arg(gk, 0, static_cast<cl_long>(k));
+  arg(gk, 1, static_cast<cl_long>(p.long_count));
+  arg(gk, 2, p.long_rows.get());
+  arg(gk, 3, p.long_first.get());
+  arg(gk, 4, partials.get());
+  arg(gk, 5, y);
+  launch(ctx, gk, 1, &gglobal, &glocal);
 }
 
 template <typename V, typename I>
@@ -266,7 +303,7 @@ std::string describe(const DeviceMatrixState& s) {
   auto csr = [&](const char* what, const DeviceMatrixState::Compressed* c) {
     if (!c) return;
     out += std::string("; ") + what + ": SpMV " + to_string(c->spmv.algorithm) + " - " + c->spmv.reason +
-           "; SpMM: row blocks of about equal non-zeros";
+           "; SpMM: row blocks of about equal non-zeros, rows above 4x a block split across work-groups";
   };
   csr("A x", s.forward.get());
   csr("A^T x", s.transposed.get());

@@ -100,6 +100,26 @@ std::vector<std::int64_t> row_blocks(const std::vector<std::int64_t>& indptr, in
   return starts;
 }
 
+LongRowChunks long_row_chunks(const std::vector<std::int64_t>& indptr, std::int64_t target) {
+  LongRowChunks out;
+  target = std::max<std::int64_t>(target, 1);
+  out.threshold = kLongRowFactor * target;
+  const std::int64_t rows = indptr.empty() ? 0 : static_cast<std::int64_t>(indptr.size()) - 1;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const std::int64_t len = indptr[r + 1] - indptr[r];
+    if (len <= out.threshold) continue;
+    const std::int64_t pieces = (len + target - 1) / target;
+    for (std::int64_t p = 0; p < pieces; ++p) {
+      out.row.push_back(r);
+      out.begin.push_back(indptr[r] + len * p / pieces);
+      out.end.push_back(indptr[r] + len * (p + 1) / pieces);
+    }
+    out.rows.push_back(r);
+    out.first.push_back(out.count());
+  }
+  return out;
+}
+
 BsrShape bsr_shape(std::int64_t k, std::int64_t block_size, int max_work_group, int simd_width,
                    std::int64_t local_memory, std::size_t value_size) {
   if (block_size > max_work_group)

@@ -62,6 +62,21 @@ std::vector<std::int64_t> row_blocks(const std::vector<std::int64_t>& indptr, in
 // Block rows one block-sparse work-group holds at most (each work-item reads this many row lengths).
 inline constexpr int kMaxBlockRowsPerGroup = 32;
 
+// A row longer than this many times the block target is split across work-groups (CSR-Adaptive's
+// long-row mode): 4 keeps ordinary matrices on the one-pass path and catches rows that would leave
+// one work-group running long after the others.
+inline constexpr std::int64_t kLongRowFactor = 4;
+
+// Chunks of the rows longer than `threshold`, each about `target` non-zeros: chunk c covers
+// [begin[c], end[c]) of row row[c]; long row l (rows[l]) owns chunks first[l] .. first[l + 1] - 1.
+struct LongRowChunks {
+  std::int64_t threshold = 0;
+  std::vector<std::int64_t> row, begin, end;
+  std::vector<std::int64_t> rows, first{0};
+  std::int64_t count() const { return static_cast<std::int64_t>(row.size()); }
+};
+LongRowChunks long_row_chunks(const std::vector<std::int64_t>& indptr, std::int64_t target);
+
 struct BsrShape {
   int lanes = 1;  // work-group is lanes x (groups * block_size)
   int cols_per_lane = 1;

@@ -242,6 +242,7 @@ Kernels& Context::kernels(bool fp64, bool int64) {
   k->spmv_scalar = make("csr_spmv_scalar");
   k->spmv_vector = make("csr_spmv_vector");
   k->spmm_blocks = make("csr_spmm_blocks");
+  k->spmm_gather_chunks = make("csr_spmm_gather_chunks");
   k->bsr_spmm = make("bsr_spmm");
   std::size_t wg = static_cast<std::size_t>(info_.max_work_group_size);
   for (cl_kernel kk : {k->spmv_scalar.get(), k->spmv_vector.get(), k->spmm_blocks.get(), k->bsr_spmm.get()}) {

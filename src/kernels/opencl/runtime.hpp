@@ -63,7 +63,7 @@ const std::vector<ClDevice>& devices();
 // The kernels of one program (one value/index type pair on one device).
 struct Kernels {
   Program program;
-  Kernel spmv_scalar, spmv_vector, spmm_blocks, bsr_spmm;
+  Kernel spmv_scalar, spmv_vector, spmm_blocks, spmm_gather_chunks, bsr_spmm;
   int max_work_group = 1;  // smallest CL_KERNEL_WORK_GROUP_SIZE among them
   int preferred_multiple = 1;
 };

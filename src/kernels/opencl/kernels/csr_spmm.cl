@@ -7,10 +7,17 @@
 // (stride = lanes), so a non-zero's value and index are loaded once per lane and reused across them,
 // and lanes read consecutive x elements of one x row (coalesced).
 // partial: [slots * lanes * MAX_COLS_PER_LANE].
-__kernel void csr_spmm_blocks(const long k, const int cols_per_lane, __global const index_t* restrict row_blocks,
-                              __global const index_t* restrict indptr, __global const index_t* restrict indices,
-                              __global const value_t* restrict data, __global const value_t* restrict x,
-                              __global value_t* restrict y, __local value_t* partial) {
+// Rows longer than long_threshold are alone in their block, which then does nothing: groups
+// regular_blocks .. regular_blocks + chunks - 1 each take one chunk (chunk_row, [chunk_begin, chunk_end))
+// of such a row as a one-row block and write its partial sums to partials[chunk][k];
+// csr_spmm_gather_chunks adds them into y.
+__kernel void csr_spmm_blocks(const long k, const int cols_per_lane, const long regular_blocks,
+                              const long long_threshold, __global const index_t* restrict row_blocks,
+                              __global const index_t* restrict chunk_row, __global const index_t* restrict chunk_begin,
+                              __global const index_t* restrict chunk_end, __global const index_t* restrict indptr,
+                              __global const index_t* restrict indices, __global const value_t* restrict data,
+                              __global const value_t* restrict x, __global value_t* restrict y,
+                              __global value_t* restrict partials, __local value_t* partial) {
   const int lane = get_local_id(0);
   const int lanes = get_local_size(0);
   const int slot = get_local_id(1);
@@ -21,9 +28,13 @@ __kernel void csr_spmm_blocks(const long k, const int cols_per_lane, __global co
   const long tiles = (k + tile_width - 1) / tile_width;
   const long block = get_group_id(0) / tiles;
   const long tile_index = get_group_id(0) % tiles;
-  const long r0 = row_blocks[block];
-  const long r1 = row_blocks[block + 1];
+  const bool is_chunk = block >= regular_blocks;
+  const long chunk = block - regular_blocks;
+  const long r0 = is_chunk ? (long)chunk_row[chunk] : (long)row_blocks[block];
+  const long r1 = is_chunk ? r0 + 1 : (long)row_blocks[block + 1];
   const long n = r1 - r0;
+  // A long row's own block leaves it to its chunks (the whole group returns: no barrier is skipped).
+  if (!is_chunk && n == 1 && (long)(indptr[r0 + 1] - indptr[r0]) > long_threshold) return;
   int spr = 1;  // slots per row: the largest power of two with n * spr <= slots
   while (n * spr * 2 <= slots) spr *= 2;
   const int part = slot & (spr - 1);
@@ -37,15 +48,16 @@ __kernel void csr_spmm_blocks(const long k, const int cols_per_lane, __global co
     value_t acc[MAX_COLS_PER_LANE];
     for (int c = 0; c < MAX_COLS_PER_LANE; ++c) acc[c] = 0;
     if (active) {
-      const index_t end = indptr[row + 1];
+      const index_t begin = is_chunk ? chunk_begin[chunk] : indptr[row];
+      const index_t end = is_chunk ? chunk_end[chunk] : indptr[row + 1];
       if (full_tile) {
-        for (index_t j = indptr[row] + part; j < end; j += spr) {
+        for (index_t j = begin + part; j < end; j += spr) {
           const value_t a = data[j];
           __global const value_t* xr = x + (long)indices[j] * k + col0;
           for (int c = 0; c < MAX_COLS_PER_LANE; ++c) if (c < cols_per_lane) acc[c] += a * xr[c * lanes];
         }
       } else {
-        for (index_t j = indptr[row] + part; j < end; j += spr) {
+        for (index_t j = begin + part; j < end; j += spr) {
           const value_t a = data[j];
           __global const value_t* xr = x + (long)indices[j] * k;
           for (int c = 0; c < MAX_COLS_PER_LANE; ++c) if (c < cols_per_lane) {
@@ -69,10 +81,24 @@ __kernel void csr_spmm_blocks(const long k, const int cols_per_lane, __global co
       for (int c = 0; c < MAX_COLS_PER_LANE; ++c) if (c < cols_per_lane) acc[c] = mine[c];
     }
     if (active && part == 0) {
+      __global value_t* out = is_chunk ? partials + chunk * k : y + row * k;
       for (int c = 0; c < MAX_COLS_PER_LANE; ++c) if (c < cols_per_lane) {
         const long col = col0 + (long)c * lanes;
-        if (col < k) y[row * k + col] = acc[c];
+        if (col < k) out[col] = acc[c];
       }
     }
   }
+}
+
+// y[rows[l]][col] = the sum of the partial sums of long row l's chunks first[l] .. first[l + 1] - 1.
+__kernel void csr_spmm_gather_chunks(const long k, const long long_rows, __global const index_t* restrict rows,
+                                     __global const index_t* restrict first, __global const value_t* restrict partials,
+                                     __global value_t* restrict y) {
+  const long i = get_global_id(0);
+  if (i >= long_rows * k) return;
+  const long l = i / k;
+  const long col = i % k;
+  value_t sum = 0;
+  for (index_t c = first[l]; c < first[l + 1]; ++c) sum += partials[(long)c * k + col];
+  y[(long)rows[l] * k + col] = sum;
 }
