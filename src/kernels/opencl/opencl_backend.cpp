@@ -179,7 +179,13 @@ void compressed_spmm(Context& ctx, DeviceMatrixState::Compressed& c, cl_mem x, c
   const std::size_t global[2] = {static_cast<std::size_t>((k + tile - 1) / tile * (p.blocks + p.chunks)) * local[0],
                                  local[1]};
   // Partial sums of long-row chunks; released here, kept by OpenCL until the kernels using it are done.
-  Mem partials = ctx.buffer(bytes<V>(p.chunks * k));
+  // Without chunks the kernel never touches it: any small buffer stands in, so no allocation per call.
+  Mem partials;
+  cl_mem partials_mem = p.long_first.get();
+  if (p.chunks > 0) {
+    partials = ctx.buffer(bytes<V>(p.chunks * k));
+    partials_mem = partials.get();
+  }
   std::lock_guard lock(ctx.launch_mutex());
   cl_kernel kk = ks.spmm_blocks.get();
   arg(kk, 0, static_cast<cl_long>(k));
@@ -195,7 +201,7 @@ void compressed_spmm(Context& ctx, DeviceMatrixState::Compressed& c, cl_mem x, c
   arg(kk, 10, c.data.get());
   arg(kk, 11, x);
   arg(kk, 12, y);
-  arg(kk, 13, partials.get());
+  arg(kk, 13, partials_mem);
   local_arg(kk, 14, local[0] * local[1] * kMaxColsPerLane * sizeof(V));
   launch(ctx, kk, 2, global, local);
   if (p.chunks == 0) return;
@@ -206,7 +212,7 @@ void compressed_spmm(Context& ctx, DeviceMatrixState::Compressed& c, cl_mem x, c
   arg(gk, 1, static_cast<cl_long>(p.long_count));
   arg(gk, 2, p.long_rows.get());
   arg(gk, 3, p.long_first.get());
-  arg(gk, 4, partials.get());
+  arg(gk, 4, partials_mem);
   arg(gk, 5, y);
   launch(ctx, gk, 1, &gglobal, &glocal);
 }
