@@ -144,7 +144,7 @@ TEST(Analysis, RowStatistics) {
 TEST(Analysis, BlockStructureTestSeparatesRandomFromBlockPruning) {
   const sf::DynamicFormatSelector sel;
   unsigned seed = 100;
-  for (const sf::Shape shape : {sf::Shape{64, 64}, sf::Shape{256, 256}, sf::Shape{1000, 1000}, sf::Shape{768, 3072}}) {
+  for (const sf::Shape shape : {sf::Shape{64, 64}, sf::Shape{256, 256}, sf::Shape{200, 520}}) {
     for (const double s : {0.5, 0.6, 0.7, 0.75}) {
       const auto r = sel.analyze_sparsity(unstructured(shape.rows, shape.cols, s, seed++));
       EXPECT_FALSE(r.has_block_structure) << "random " << s << " on " << to_string(shape);
