@@ -75,22 +75,24 @@ void mark_smallest_magnitudes(std::span<const V> w, std::int64_t k, std::span<st
   }
 }
 
-// In each group of m consecutive entries of a row, prune all but the n first in the order
-// (|w| descending, position descending), i.e. the m - n first in (|w|, position) ascending.
+// In each group of m consecutive entries of a row, keep the n first in the order (|w| descending,
+// position descending) and prune the rest, i.e. prune the m - n first in (|w|, position)
+// ascending. Each entry's rank is counted directly: O(m^2) per group, no sorting.
 template <typename V>
-void mark_n_of_m(std::span<const V> row, std::int64_t n, std::int64_t m, std::span<std::uint8_t> pruned,
-                 std::vector<std::int64_t>& order) {
+void mark_n_of_m(std::span<const V> row, std::int64_t n, std::int64_t m, std::span<std::uint8_t> pruned) {
   const auto cols = static_cast<std::int64_t>(row.size());
   for (std::int64_t j0 = 0; j0 < cols; j0 += m) {
     const std::int64_t len = std::min(m, cols - j0);
-    order.resize(static_cast<std::size_t>(len));
-    for (std::int64_t t = 0; t < len; ++t) order[t] = j0 + t;
-    // Insertion sort: groups are small and the order must be exact.
-    for (std::int64_t a = 1; a < len; ++a)
-      for (std::int64_t b = a; b > 0 && std::abs(row[order[b]]) < std::abs(row[order[b - 1]]); --b)
-        std::swap(order[b], order[b - 1]);
-    const std::int64_t cut = len - std::min(n, len);
-    for (std::int64_t t = 0; t < len; ++t) pruned[order[t]] = static_cast<std::uint8_t>(t < cut);
+    const std::int64_t keep = std::min(n, len);
+    for (std::int64_t t = j0; t < j0 + len; ++t) {
+      const V a = std::abs(row[t]);
+      std::int64_t ahead = 0;  // entries kept before t
+      for (std::int64_t u = j0; u < j0 + len; ++u) {
+        const V b = std::abs(row[u]);
+        ahead += (b > a) || (b == a && u > t);
+      }
+      pruned[t] = static_cast<std::uint8_t>(ahead >= keep);
+    }
   }
 }
 

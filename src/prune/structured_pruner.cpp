@@ -71,14 +71,10 @@ template <typename V>
 std::vector<std::uint8_t> n_m_pruned(const DenseMatrix<V>& w, std::int64_t n, std::int64_t m) {
   std::vector<std::uint8_t> pruned(w.data.size());
   const auto cols = static_cast<std::size_t>(w.cols);
-#pragma omp parallel if (w.rows * w.cols > (1 << 16)) num_threads(sparse_formats::num_threads())
-  {
-    std::vector<std::int64_t> order;  // per thread
-#pragma omp for schedule(static)
-    for (std::int64_t i = 0; i < w.rows; ++i)
-      detail::mark_n_of_m<V>(std::span<const V>(w.data).subspan(i * cols, cols), n, m,
-                             std::span<std::uint8_t>(pruned).subspan(i * cols, cols), order);
-  }
+#pragma omp parallel for schedule(static) if (w.rows * w.cols > (1 << 16)) num_threads(sparse_formats::num_threads())
+  for (std::int64_t i = 0; i < w.rows; ++i)
+    detail::mark_n_of_m<V>(std::span<const V>(w.data).subspan(i * cols, cols), n, m,
+                           std::span<std::uint8_t>(pruned).subspan(i * cols, cols));
   return pruned;
 }
 

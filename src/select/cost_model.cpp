@@ -21,7 +21,8 @@ constexpr double kPerColumn = 0.11;
 // dense rows stream contiguously with no index (dense spmv: 0.13 ns per entry);
 constexpr double kDenseEntry = 0.02;
 // CSR row gather y_i += a_ij x_j: value, index and indirect x loads, and at batch 1 a
-// dependency through y_i (CSR spmv: 2.0 ns per non-zero);
+// dependency through y_i in memory (CSR spmv: 2.0 ns per non-zero; ~0.4 once csr_rows keeps
+// the batch-1 sum in a register, docs/selector.md);
 constexpr double kGatherEntry = 1.9;
 // scatter y_j += a_ij x_i, independent updates (CSC spmv, CSR A^T x: 0.9 ns per non-zero);
 constexpr double kScatterEntry = 0.8;
