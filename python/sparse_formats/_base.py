@@ -12,13 +12,22 @@ def core_class(kind: str, value_dtype, index_dtype):
     return getattr(_core, f"{kind}_{np.dtype(value_dtype).name}_{np.dtype(index_dtype).name}")
 
 
+_DTYPES = {}  # compiled class -> (value dtype, index dtype)
+
+
 def _dtypes_of(core) -> tuple:
-    _, value, index = type(core).__name__.rsplit("_", 2)
-    return np.dtype(value), np.dtype(index)
+    cls = type(core)
+    found = _DTYPES.get(cls)
+    if found is None:
+        _, value, index = cls.__name__.rsplit("_", 2)
+        found = _DTYPES[cls] = (np.dtype(value), np.dtype(index))
+    return found
 
 
 def backend_of(backend) -> "_core.Backend":
     """A Backend from its name ("automatic", "cpu", "reference", "opencl") or the enum itself."""
+    if backend == "automatic":
+        return _core.Backend.automatic
     if isinstance(backend, _core.Backend):
         return backend
     try:
@@ -26,6 +35,11 @@ def backend_of(backend) -> "_core.Backend":
     except (KeyError, TypeError):
         names = ", ".join(_core.Backend.__members__)
         raise _core.InvalidArgumentError(f"unknown backend {backend!r}; expected one of {names}") from None
+
+
+def expect(obj, cls, what: str) -> None:
+    if not isinstance(obj, cls):
+        raise TypeError(f"{what}: expected a {cls.__name__}, got {type(obj).__name__}")
 
 
 class SparseMatrix:
@@ -74,11 +88,15 @@ class SparseMatrix:
 
     # --- products ----------------------------------------------------------------------------
     def _product(self, other, transpose: bool, backend, what: str) -> np.ndarray:
-        x = operand_array(other, self.dtype, what)
+        m = self._m
+        dtype = _dtypes_of(m)[0]
+        x = other
+        if not (type(x) is np.ndarray and x.dtype == dtype and 1 <= x.ndim <= 2):  # fast path: nothing to do
+            x = operand_array(other, dtype, what)
         x2 = strided_ok(x[:, None] if x.ndim == 1 else x)
-        rows = self.ncols if transpose else self.nrows
-        y = np.empty((rows, x2.shape[1]), dtype=self.dtype)
-        self._m.spmm_into(x2, y, transpose, backend_of(backend))
+        rows = m.ncols if transpose else m.nrows
+        y = np.empty((rows, x2.shape[1]), dtype=dtype)
+        m.spmm_into(x2, y, transpose, backend_of(backend))
         return y.reshape(rows) if x.ndim == 1 else y
 
     def sparse_matmul(self, other, backend="automatic") -> np.ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
-from ._base import SparseMatrix, core_class
+from ._base import SparseMatrix, core_class, expect
 from ._compressed import CSCMatrix, CSRMatrix
 from ._dtypes import check_shape, dense_index_dtype, index_arrays, strided_ok, to_numpy, value_array
 
@@ -38,7 +38,8 @@ class BlockSparseMatrix(SparseMatrix):
             raise _core.ShapeMismatchError(
                 f"{what}: block_indices must be {data.shape[0]} (block row, block column) pairs, "
                 f"got shape {positions.shape}")
-        (brows, bcols), idt = index_arrays([positions[:, 0], positions[:, 1]], max(rows, cols, data.shape[0]), what)
+        (brows, bcols), idt = index_arrays([positions[:, 0], positions[:, 1]], max(rows, cols, data.shape[0]), what,
+                                           borrow=False)
         flat = np.ascontiguousarray(data).reshape(-1)
         self._m = core_class(self._kind, data.dtype, idt).from_blocks(flat, brows, bcols, bs, rows, cols)
 
@@ -73,10 +74,12 @@ class BlockSparseMatrix(SparseMatrix):
     @classmethod
     def from_csr(cls, csr: CSRMatrix, block_size: int = 8) -> "BlockSparseMatrix":
         """Lossless: every block holding a stored entry is kept."""
+        expect(csr, CSRMatrix, "BlockSparseMatrix.from_csr")
         return cls._wrap(core_class(cls._kind, csr.dtype, csr.index_dtype).from_csr(csr._m, int(block_size)))
 
     @classmethod
     def from_csc(cls, csc: CSCMatrix, block_size: int = 8) -> "BlockSparseMatrix":
+        expect(csc, CSCMatrix, "BlockSparseMatrix.from_csc")
         return cls._wrap(core_class(cls._kind, csc.dtype, csc.index_dtype).from_csc(csc._m, int(block_size)))
 
     @classmethod
@@ -158,5 +161,13 @@ class BlockSparseMatrix(SparseMatrix):
         stored_values, dropped_nnz and dropped_norm_fraction."""
         return dict(self._m.get_statistics())
 
+    def __reduce__(self):  # pickling copies the arrays
+        return (_unpickle, (np.array(self.data), np.array(self.indices), np.array(self.indptr), self.block_size,
+                            self.shape))
+
     def _repr_extra(self) -> str:
         return f" block_size={self.block_size} num_blocks={self.num_blocks}"
+
+
+def _unpickle(data, indices, indptr, block_size, shape):
+    return BlockSparseMatrix.from_bsr_arrays(data, indices, indptr, block_size, shape)

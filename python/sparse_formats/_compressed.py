@@ -4,15 +4,13 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
-from ._base import SparseMatrix, core_class
+from ._base import SparseMatrix, core_class, expect
 from ._dtypes import check_shape, dense_index_dtype, index_arrays, strided_ok, value_array
 from ._stats import SparseMatrixStats
 
 
 class _Compressed(SparseMatrix):
     __slots__ = ()
-    _index_name = ""  # "col_indices" / "row_indices"
-    _ptr_name = ""    # "row_ptr" / "col_ptr"
 
     def __init__(self, values, indices, indptr, shape, *, sort_and_sum: bool = False):
         what = f"{type(self).__name__}()"
@@ -43,12 +41,13 @@ class _Compressed(SparseMatrix):
         what = f"{cls.__name__}.from_coo"
         nrows, ncols = check_shape(shape, what)
         data = np.ascontiguousarray(value_array(values, what))
-        (r, c), idt = index_arrays([rows, cols], max(nrows, ncols, data.size), what)
+        (r, c), idt = index_arrays([rows, cols], max(nrows, ncols, data.size), what, borrow=False)
         return cls._wrap(core_class(cls._kind, data.dtype, idt).from_coo(r, c, data, nrows, ncols))
 
     @classmethod
     def from_block_sparse(cls, bsr):
         """Lossless conversion from a BlockSparseMatrix (padding zeros are not stored)."""
+        expect(bsr, _block_sparse().BlockSparseMatrix, f"{cls.__name__}.from_block_sparse")
         return cls._wrap(core_class(cls._kind, bsr.dtype, bsr.index_dtype).from_block_sparse(bsr._m))
 
     # --- arrays (read-only views of the C++ storage) -------------------------------------------
@@ -70,6 +69,9 @@ class _Compressed(SparseMatrix):
     def indptr(self) -> np.ndarray:
         """scipy's name for row_ptr (CSR) or col_ptr (CSC)."""
         return self._m.indptr
+
+    def __reduce__(self):  # pickling copies the arrays; the unpickled matrix borrows the copies
+        return (type(self), (np.array(self.data), np.array(self.indices), np.array(self.indptr), self.shape))
 
     # --- statistics --------------------------------------------------------------------------
     def get_statistics(self) -> SparseMatrixStats:
@@ -102,6 +104,7 @@ class CSRMatrix(_Compressed):
 
     @classmethod
     def from_csc(cls, csc: "CSCMatrix") -> "CSRMatrix":
+        expect(csc, CSCMatrix, "CSRMatrix.from_csc")
         return cls._wrap(core_class(cls._kind, csc.dtype, csc.index_dtype).from_other(csc._m))
 
     @classmethod
@@ -155,6 +158,7 @@ class CSCMatrix(_Compressed):
 
     @classmethod
     def from_csr(cls, csr: CSRMatrix) -> "CSCMatrix":
+        expect(csr, CSRMatrix, "CSCMatrix.from_csr")
         return cls._wrap(core_class(cls._kind, csr.dtype, csr.index_dtype).from_other(csr._m))
 
     @classmethod

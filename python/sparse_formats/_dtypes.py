@@ -34,6 +34,8 @@ def to_numpy(obj) -> np.ndarray:
     such as torch tensors) as a numpy array, without copying when the layout allows."""
     if isinstance(obj, np.ndarray):
         return obj
+    if type(obj).__module__.split(".")[0] == "torch" and hasattr(obj, "detach"):
+        obj = obj.detach().cpu()  # a tensor that requires grad or lives on a GPU refuses __array__
     if not (hasattr(obj, "__array__") or hasattr(obj, "__array_interface__")) and hasattr(obj, "__dlpack__"):
         return np.from_dlpack(obj)
     return np.asarray(obj)
@@ -73,16 +75,20 @@ def operand_array(obj, dtype: np.dtype, what: str) -> np.ndarray:
 
 def strided_ok(arr: np.ndarray) -> np.ndarray:
     """The core takes any non-negative element strides; negative or misaligned ones are copied."""
+    if (arr.flags.c_contiguous or arr.flags.f_contiguous) and min(arr.strides) >= 0:
+        return arr
     if any(s < 0 or s % arr.itemsize for s in arr.strides):
-        return np.ascontiguousarray(arr)
+        return arr.copy(order="C")  # not ascontiguousarray: it keeps a contiguous array's odd strides
     return arr
 
 
-def index_arrays(arrays, bound: int, what: str):
+def index_arrays(arrays, bound: int, what: str, borrow: bool = True):
     """Applies the index dtype rule to several index arrays that must share one dtype.
 
     bound is the largest dimension or count the index type has to hold. Returns the contiguous
-    arrays and their dtype; numpy int32/int64 inputs of one dtype that fit are borrowed."""
+    arrays and their dtype. With borrow (arrays the matrix will store), numpy int32/int64 inputs of
+    one dtype that fit are kept so they can be borrowed; otherwise (COO triplets, block positions,
+    which are only read) the smallest index type that holds them is chosen."""
     converted = []
     for a in arrays:
         arr = to_numpy(a)
@@ -94,7 +100,7 @@ def index_arrays(arrays, bound: int, what: str):
             raise _core.InvalidArgumentError(f"{what}: index arrays must be 1-D, got shape {arr.shape}")
         converted.append(arr)
     dtypes = {arr.dtype for arr in converted}
-    given = all(isinstance(a, np.ndarray) for a in arrays)
+    given = borrow and all(isinstance(a, np.ndarray) for a in arrays)
     if given and len(dtypes) == 1:
         dt = dtypes.pop()
         if dt == np.int64 or (dt == np.int32 and bound <= INT32_MAX):

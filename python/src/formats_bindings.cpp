@@ -69,13 +69,13 @@ void bind_common(Class& cls) {
             nb::gil_scoped_release nogil;
             a.to_dense(output_view(out));
           },
-          nb::arg("out"))
+          nb::arg("out").noconvert())
       .def("spmm_into",
            [](const M& a, Strided2<V> x, Output2<V> y, bool transpose, Backend backend) {
              nb::gil_scoped_release nogil;
              spmm(a, strided_view(x), output_view(y), transpose ? Transpose::yes : Transpose::no, backend);
            },
-           nb::arg("x"), nb::arg("y"), nb::arg("transpose"), nb::arg("backend"))
+           nb::arg("x"), nb::arg("y").noconvert(), nb::arg("transpose"), nb::arg("backend"))
       .def("memory_footprint", &M::memory_footprint)
       .def_prop_ro("nnz", &M::nnz)
       .def_prop_ro("nrows", &M::nrows)

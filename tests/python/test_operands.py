@@ -40,6 +40,13 @@ def test_operand_layouts(rng, fmt):
         np.testing.assert_allclose(a.transpose_matmul(g), dense.T @ g, rtol=1e-12, atol=1e-12, err_msg=name)
 
 
+def test_single_element_operands_with_negative_strides():
+    a = sf.CSRMatrix.from_dense([[2.0]])
+    for x in (np.array([3.0])[::-1], np.array([[3.0]])[::-1, ::-1], np.array([[3.0, 4.0]])[:, ::-1]):
+        np.testing.assert_array_equal(a @ x, 2.0 * x)
+        np.testing.assert_array_equal(a.transpose_matmul(x), 2.0 * x)
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_operand_dtype_is_converted_to_the_matrix_dtype(rng, fmt):
     dense = random_sparse(rng, (8, 6), 0.5, np.float32)
@@ -89,7 +96,27 @@ class DLPackOnly:
         return self._arr.__dlpack_device__()
 
 
-@pytest.mark.parametrize("wrap", [ArrayLike, DLPackOnly, lambda a: a.tolist()])
+class FakeTorchTensor:
+    """Behaves as a torch tensor that requires grad: __array__ refuses until detach()."""
+
+    __module__ = "torch"
+
+    def __init__(self, arr, attached=True):
+        self._arr, self._attached = arr, attached
+
+    def detach(self):
+        return FakeTorchTensor(self._arr, attached=False)
+
+    def cpu(self):
+        return self
+
+    def __array__(self, dtype=None, copy=None):
+        if self._attached:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad")
+        return self._arr
+
+
+@pytest.mark.parametrize("wrap", [ArrayLike, DLPackOnly, FakeTorchTensor, lambda a: a.tolist()])
 def test_array_likes_in_and_out(rng, wrap):
     dense = random_sparse(rng, (6, 5), 0.5)
     for cls in (sf.CSRMatrix, sf.CSCMatrix, sf.BlockSparseMatrix):

@@ -1,4 +1,6 @@
 """The package's public names and the design document's first CSR example."""
+import pickle
+
 import numpy as np
 import pytest
 
@@ -56,3 +58,34 @@ def test_error_is_typed():
     with pytest.raises(sf.InvalidStructureError) as info:
         sf.CSRMatrix(np.ones(2), np.array([0, 1], np.int32), np.array([0, 2, 1], np.int32), (2, 2))
     assert isinstance(info.value, ValueError)
+
+
+def test_pickle_round_trip(rng):
+    dense = rng.standard_normal((9, 7))
+    dense[dense < 0.3] = 0
+    for m in (sf.CSRMatrix.from_dense(dense), sf.CSCMatrix.from_dense(dense.astype(np.float32)),
+              sf.BlockSparseMatrix.from_dense(dense, block_size=4)):
+        back = pickle.loads(pickle.dumps(m))
+        assert type(back) is type(m) and back.dtype == m.dtype and back.shape == m.shape
+        np.testing.assert_array_equal(back.to_dense(), m.to_dense())
+
+
+def test_conversions_check_their_argument_type():
+    dense = np.eye(3)
+    with pytest.raises(TypeError, match="CSRMatrix"):
+        sf.CSCMatrix.from_csr(sf.CSCMatrix.from_dense(dense))
+    with pytest.raises(TypeError, match="CSCMatrix"):
+        sf.CSRMatrix.from_csc(dense)
+    with pytest.raises(TypeError, match="BlockSparseMatrix"):
+        sf.CSRMatrix.from_block_sparse(sf.CSRMatrix.from_dense(dense))
+
+
+def test_wrap_gives_the_public_class_of_a_compiled_matrix():
+    from sparse_formats._wrap import wrap
+
+    dense = np.eye(3, dtype=np.float32)
+    for cls in (sf.CSRMatrix, sf.CSCMatrix, sf.BlockSparseMatrix):
+        m = cls.from_dense(dense)
+        again = wrap(m._m)
+        assert type(again) is cls and again._m is m._m
+    assert wrap(dense) is dense

@@ -142,3 +142,74 @@ def test_int64_scipy_indices_are_kept(rng):
     ours = sf.CSRMatrix.from_scipy(ref)
     assert ours.index_dtype == np.int64
     np.testing.assert_array_equal(ours.to_dense(), dense)
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (0, 3), (3, 0)])
+def test_empty_shapes_round_trip_through_scipy(shape):
+    for cls in (sf.CSRMatrix, sf.CSCMatrix):
+        m = cls.from_dense(np.zeros(shape))
+        back = cls.from_scipy(m.to_scipy())
+        assert back.shape == shape and back.nnz == 0 and m.to_scipy().shape == shape
+
+
+def test_bsr_with_rectangular_blocks_goes_through_csr():
+    dense = np.arange(16, dtype=np.float64).reshape(4, 4) % 3
+    ref = sp.bsr_array(dense, blocksize=(2, 1))
+    b = sf.BlockSparseMatrix.from_scipy(ref, block_size=2)
+    assert b.block_size == 2
+    np.testing.assert_array_equal(b.to_dense(), dense)
+    np.testing.assert_array_equal(sf.CSRMatrix.from_scipy(ref).to_dense(), dense)
+
+
+def test_nan_inf_and_signed_zero_follow_the_core_semantics():
+    dense = np.array([[np.nan, -0.0, 1e-12], [np.inf, 0.0, -2.0]])
+    for cls in (sf.CSRMatrix, sf.CSCMatrix):
+        m = cls.from_dense(dense)
+        assert m.nnz == 3  # NaN, Inf and -2 kept; -0.0 and entries under the threshold are not stored
+        back = m.to_dense()
+        assert np.isnan(back[0, 0]) and back[1, 0] == np.inf and back[1, 2] == -2.0
+        assert back[0, 1] == 0.0 and not np.signbit(back[0, 1]) and back[0, 2] == 0.0
+    assert sf.CSRMatrix.from_dense(dense, threshold=0).nnz == 4  # threshold 0 keeps every non-zero
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_from_coo_matches_scipy_with_duplicates(rng, dtype):
+    rows = rng.integers(0, 30, 200)
+    cols = rng.integers(0, 20, 200)
+    vals = rng.standard_normal(200).astype(dtype)
+    ref = sp.coo_array((vals, (rows, cols)), shape=(30, 20)).tocsr()  # sums duplicates
+    ref.sum_duplicates()
+    for cls in (sf.CSRMatrix, sf.CSCMatrix):
+        ours = cls.from_coo(rows, cols, vals, (30, 20))
+        assert ours.dtype == dtype and ours.index_dtype == np.int32
+        np.testing.assert_allclose(ours.to_dense(), ref.toarray(), rtol=TOL[dtype], atol=TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_int64_index_instantiations_match_int32(rng, dtype):
+    dense = random_sparse(rng, (70, 45), 0.2, dtype)
+    small = sf.CSRMatrix.from_dense(dense)
+    big = sf.CSRMatrix(small.values, small.col_indices.astype(np.int64), small.row_ptr.astype(np.int64), dense.shape)
+    assert big.index_dtype == np.int64
+    x, g = rng.standard_normal((45, 6)).astype(dtype), rng.standard_normal(70).astype(dtype)
+    for a in (big, big.T.T, sf.CSCMatrix.from_csr(big)):
+        np.testing.assert_array_equal(a.to_dense(), dense)
+        check_product(a @ x, dense.astype(np.float64) @ x, dtype)
+        check_product(a.transpose_matmul(g), dense.T.astype(np.float64) @ g, dtype)
+    b = sf.BlockSparseMatrix.from_csr(big, block_size=4)
+    assert b.index_dtype == np.int64
+    np.testing.assert_array_equal(b.to_dense(), dense)
+    check_product(b @ x, dense.astype(np.float64) @ x, dtype)
+    assert big.memory_footprint()["total"] == small.memory_footprint()["total"] + 4 * (small.nnz + 71)
+    ref = big.to_scipy()
+    np.testing.assert_array_equal(ref.toarray(), dense)
+
+
+def test_reference_and_cpu_backends_agree(rng):
+    dense = random_sparse(rng, (500, 400), 0.1, np.float64)
+    x = rng.standard_normal((400, 9))
+    for a in (sf.CSRMatrix.from_dense(dense), sf.CSCMatrix.from_dense(dense),
+              sf.BlockSparseMatrix.from_dense(dense, block_size=8)):
+        ref = a.sparse_matmul(x, backend="reference")
+        np.testing.assert_allclose(a.sparse_matmul(x, backend="cpu"), ref, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(ref, dense @ x, rtol=1e-12, atol=1e-12)

@@ -46,3 +46,34 @@ def test_threads_build_and_drop_their_own_matrices(rng):
         for expected, got, shape in pool.map(work, seeds):
             np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
             assert shape == (90,)
+
+
+def test_products_release_the_gil(rng):
+    """With a 5 s switch interval a thread that keeps the GIL blocks every other thread for its whole
+    loop; the main thread wakes while the worker is still multiplying only if the kernels release it."""
+    import sys
+    import threading
+
+    dense = random_sparse(rng, (600, 600), 0.2, np.float32)
+    a = sf.CSRMatrix.from_dense(dense)
+    x = rng.standard_normal((600, 8)).astype(np.float32)
+    started = threading.Event()
+    done = []
+
+    def worker():
+        started.set()
+        for _ in range(300):
+            a @ x
+        done.append(True)
+
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(5.0)
+    try:
+        thread = threading.Thread(target=worker)
+        thread.start()
+        started.wait()
+        worker_still_running = not done
+        thread.join()
+    finally:
+        sys.setswitchinterval(previous)
+    assert worker_still_running
