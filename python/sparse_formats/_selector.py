@@ -12,14 +12,13 @@ import numpy as np
 
 from . import _core
 from ._base import SparseMatrix
-from ._block_sparse import BlockSparseMatrix
-from ._compressed import CSCMatrix, CSRMatrix
+from ._compressed import CSRMatrix
 from ._dtypes import dense_index_dtype, strided_ok, value_array
+from ._wrap import wrap
 
 _OPS = ("spmv", "spmm")
 _PREFERRED = ("row", "col")
 _CONTEXTS = {"inference": "row", "training": "col"}
-_WRAPPERS = {"csr": CSRMatrix, "csc": CSCMatrix, "block_sparse": BlockSparseMatrix}
 
 
 def _is_scipy_sparse(obj) -> bool:
@@ -89,8 +88,7 @@ class DynamicFormatSelector:
         options = self._options(preferred_op, force_sparse, op, batch, tune, tune_budget_seconds, what)
         core, rec = getattr(_core, "select_format" + suffix)(self._s, arg, **options)
         self.last_recommendation = rec
-        wrapper = _WRAPPERS.get(rec["format"])
-        return core if wrapper is None else wrapper._wrap(core)
+        return wrap(core)
 
     def recommend_format(self, matrix, context: str = "inference", tune: bool = False, op: str = "spmv",
                          batch: int = 32, force_sparse: bool = False, tune_budget_seconds: float = 0.2) -> dict:
