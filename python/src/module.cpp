@@ -8,5 +8,6 @@ NB_MODULE(_core, m) {
   bind_errors(m);  // first: every later binding may throw
   bind_config(m);
   bind_formats(m);
+  bind_select(m);
   bind_opencl(m);
 }
