@@ -6,6 +6,7 @@
 #include "sparse_formats/csc_matrix.hpp"
 #include "sparse_formats/csr_matrix.hpp"
 #include "sparse_formats/errors.hpp"
+#include "sparse_formats/io.hpp"
 #include "sparse_formats/operations.hpp"
 #include "sparse_formats/statistics.hpp"
 #include "sparse_formats/types.hpp"
