@@ -24,6 +24,11 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+bool dimension_is_plausible(std::int64_t dimension, std::size_t file_size) {
+  const auto bytes = static_cast<std::int64_t>(std::min<std::size_t>(file_size, std::size_t{1} << 40));
+  return dimension <= kMaxDimensionBase + kMaxDimensionPerByte * bytes;
+}
+
 namespace {
 
 struct FileCloser {

@@ -20,4 +20,12 @@ void write_file(const std::string& path, std::string_view bytes);
 
 bool ends_with(std::string_view s, std::string_view suffix);
 
+// A compressed matrix needs (dimension + 1) pointers whatever its non-zero count, so a tiny file
+// could declare a shape that costs gigabytes. Readers refuse a dimension above
+// kMaxDimensionBase + kMaxDimensionPerByte * (file size): real matrices that large come in files
+// with at least a few bytes per row.
+inline constexpr std::int64_t kMaxDimensionBase = std::int64_t{1} << 24;
+inline constexpr std::int64_t kMaxDimensionPerByte = 64;
+bool dimension_is_plausible(std::int64_t dimension, std::size_t file_size);
+
 }  // namespace sparse_formats::io_detail

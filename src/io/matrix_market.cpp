@@ -168,6 +168,10 @@ Triplets<V, I> parse_triplets(std::string_view text, const std::string& name, Ma
   if (h.shape.rows > max_index || h.shape.cols > max_index)
     fail_at_line(name, size_line,
                  "shape " + to_string(h.shape) + " does not fit " + index_name<I>() + " indices; use int64 indices");
+  if (!io_detail::dimension_is_plausible(std::max(h.shape.rows, h.shape.cols), text.size()))
+    fail_at_line(name, size_line,
+                 "shape " + to_string(h.shape) + " is implausibly large for a " + std::to_string(text.size()) +
+                     "-byte file (its pointer array alone would dwarf the file)");
   // Shortest data line: "1 1\n" (pattern), "1 1 1\n" (coordinate), "1\n" (array); the last may lack "\n".
   const std::int64_t min_line = h.format == "array" ? 2 : (p.pattern ? 4 : 6);
   const auto remaining = static_cast<std::int64_t>(lines.remaining());

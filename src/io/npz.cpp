@@ -22,6 +22,10 @@ struct NpzMembers {
   std::vector<io_detail::ZipMember> members;
   std::map<std::string, io_detail::NpyArray> arrays;
   std::map<std::string, std::string> labels;  // "FILE: member.npy", for messages
+  std::string label(const std::string& key, const std::string& name) const {
+    auto it = labels.find(key);
+    return it == labels.end() ? name : it->second;
+  }
   const io_detail::NpyArray& get(const std::string& key, const std::string& name) const {
     auto it = arrays.find(key);
     if (it == arrays.end()) fail_at_byte(name, 0, "no '" + key + "' array: not a scipy sparse .npz file");
@@ -42,52 +46,59 @@ NpzMembers open_npz(std::string_view bytes, const std::string& name) {
   return z;
 }
 
-NpzInfo info_of(const NpzMembers& z, const std::string& name) {
+NpzInfo info_of(const NpzMembers& z, const std::string& name, std::size_t file_size) {
   NpzInfo info;
   const auto& fmt = z.get("format", name);
-  info.format = io_detail::npy_string(fmt, z.labels.at("format"));
+  info.format = io_detail::npy_string(fmt, z.label("format", name));
   if (info.format != "csr" && info.format != "csc" && info.format != "bsr")
     throw unsupported(name + ": byte 0: sparse format '" + info.format + "' is not supported (csr, csc, bsr)");
   const auto& shape = z.get("shape", name);
-  const auto dims = io_detail::npy_values<std::int64_t>(shape, z.labels.at("shape"));
+  const auto dims = io_detail::npy_values<std::int64_t>(shape, z.label("shape", name));
   if (dims.size() != 2 || dims[0] < 0 || dims[1] < 0)
-    fail_at_byte(z.labels.at("shape"), shape.data_offset, "shape must hold two non-negative integers");
+    fail_at_byte(z.label("shape", name), shape.data_offset, "shape must hold two non-negative integers");
   info.shape = {dims[0], dims[1]};
+  if (!io_detail::dimension_is_plausible(std::max(dims[0], dims[1]), file_size))
+    fail_at_byte(z.label("shape", name), shape.data_offset,
+                 "shape " + to_string(info.shape) + " is implausibly large for a " + std::to_string(file_size) +
+                     "-byte file (its pointer array alone would dwarf the file)");
   const auto& data = z.get("data", name);
   if (data.kind != 'f' && data.kind != 'i' && data.kind != 'u' && data.kind != 'b')
-    fail_at_byte(z.labels.at("data"), data.data_offset, "data dtype '" + data.header.descr + "' is not numeric");
+    fail_at_byte(z.label("data", name), data.data_offset, "data dtype '" + data.header.descr + "' is not numeric");
   info.data_descr = data.header.descr;
   info.nnz = data.count;
   const auto& dshape = data.header.shape;
   if (info.format == "bsr") {
     if (dshape.size() != 3 || dshape[1] < 1 || dshape[2] < 1)
-      fail_at_byte(z.labels.at("data"), data.data_offset, "bsr data must have shape (blocks, R, C) with R, C >= 1");
+      fail_at_byte(z.label("data", name), data.data_offset, "bsr data must have shape (blocks, R, C) with R, C >= 1");
     info.block_rows = dshape[1];
     info.block_cols = dshape[2];
   } else if (dshape.size() != 1) {
-    fail_at_byte(z.labels.at("data"), data.data_offset, info.format + " data must be 1-D");
+    fail_at_byte(z.label("data", name), data.data_offset, info.format + " data must be 1-D");
   }
-  if (auto it = z.arrays.find("_is_array"); it != z.arrays.end())
-    info.is_array = io_detail::npy_values<std::int32_t>(it->second, z.labels.at("_is_array")).at(0) != 0;
+  if (auto it = z.arrays.find("_is_array"); it != z.arrays.end()) {
+    const auto flag = io_detail::npy_values<std::int32_t>(it->second, z.label("_is_array", name));
+    if (flag.size() != 1) fail_at_byte(z.label("_is_array", name), it->second.data_offset, "_is_array must be a scalar");
+    info.is_array = flag[0] != 0;
+  }
   return info;
 }
 
 template <typename I>
 std::vector<I> index_array(const NpzMembers& z, const std::string& key, const std::string& name) {
   const auto& a = z.get(key, name);
-  if (a.header.shape.size() != 1) fail_at_byte(z.labels.at(key), a.data_offset, key + " must be 1-D");
+  if (a.header.shape.size() != 1) fail_at_byte(z.label(key, name), a.data_offset, key + " must be 1-D");
   if (a.kind != 'i' && a.kind != 'u')
-    fail_at_byte(z.labels.at(key), a.data_offset, key + " dtype '" + a.header.descr + "' is not an integer type");
-  return io_detail::npy_values<I>(a, z.labels.at(key));
+    fail_at_byte(z.label(key, name), a.data_offset, key + " dtype '" + a.header.descr + "' is not an integer type");
+  return io_detail::npy_values<I>(a, z.label(key, name));
 }
 
 // Triplets of a bsr file (any block shape); explicit zeros inside blocks are not kept.
 template <typename V, typename I>
 CSRMatrix<V, I> bsr_to_csr(const NpzMembers& z, const NpzInfo& info, const std::string& name) {
-  const std::string& label = z.labels.at("indptr");
+  const std::string& label = z.label("indptr", name);
   const std::int64_t R = info.block_rows, C = info.block_cols;
   if (info.shape.rows % R != 0 || info.shape.cols % C != 0)
-    fail_at_byte(z.labels.at("data"), 0, "bsr shape " + to_string(info.shape) + " is not a multiple of the block shape");
+    fail_at_byte(z.label("data", name), 0, "bsr shape " + to_string(info.shape) + " is not a multiple of the block shape");
   const auto indptr = index_array<std::int64_t>(z, "indptr", name);
   const auto indices = index_array<std::int64_t>(z, "indices", name);
   const std::int64_t block_rows = info.shape.rows / R, block_cols = info.shape.cols / C;
@@ -96,7 +107,7 @@ CSRMatrix<V, I> bsr_to_csr(const NpzMembers& z, const NpzInfo& info, const std::
     fail_at_byte(label, 0, "indptr has length " + std::to_string(indptr.size()) + ", expected " +
                                std::to_string(block_rows + 1));
   if (static_cast<std::int64_t>(indices.size()) != nblocks)
-    fail_at_byte(z.labels.at("indices"), 0, "indices has length " + std::to_string(indices.size()) + ", expected " +
+    fail_at_byte(z.label("indices", name), 0, "indices has length " + std::to_string(indices.size()) + ", expected " +
                                                 std::to_string(nblocks) + " (one per block)");
   if (indptr.front() != 0 || indptr.back() != nblocks)
     fail_at_byte(label, 0, "indptr must start at 0 and end at the block count " + std::to_string(nblocks));
@@ -104,9 +115,9 @@ CSRMatrix<V, I> bsr_to_csr(const NpzMembers& z, const NpzInfo& info, const std::
     if (indptr[k] < indptr[k - 1]) fail_at_byte(label, 0, "indptr decreases at position " + std::to_string(k));
   for (std::size_t k = 0; k < indices.size(); ++k)
     if (indices[k] < 0 || indices[k] >= block_cols)
-      fail_at_byte(z.labels.at("indices"), 0, "block column " + std::to_string(indices[k]) + " at position " +
+      fail_at_byte(z.label("indices", name), 0, "block column " + std::to_string(indices[k]) + " at position " +
                                                   std::to_string(k) + " is outside 0.." + std::to_string(block_cols - 1));
-  const auto values = io_detail::npy_values<V>(z.get("data", name), z.labels.at("data"));
+  const auto values = io_detail::npy_values<V>(z.get("data", name), z.label("data", name));
   std::vector<I> rows, cols;
   std::vector<V> vals;
   for (std::int64_t br = 0; br < block_rows; ++br)
@@ -125,12 +136,12 @@ CSRMatrix<V, I> bsr_to_csr(const NpzMembers& z, const NpzInfo& info, const std::
 template <typename V, typename I>
 CSRMatrix<V, I> parse_npz(std::string_view bytes, const std::string& name) {
   const NpzMembers z = open_npz(bytes, name);
-  const NpzInfo info = info_of(z, name);
+  const NpzInfo info = info_of(z, name, bytes.size());
   try {
     if (info.format == "bsr") return bsr_to_csr<V, I>(z, info, name);
     auto indices = index_array<I>(z, "indices", name);
     auto indptr = index_array<I>(z, "indptr", name);
-    auto values = io_detail::npy_values<V>(z.get("data", name), z.labels.at("data"));
+    auto values = io_detail::npy_values<V>(z.get("data", name), z.label("data", name));
     // scipy allows unsorted and duplicate indices; sort_and_sum gives what load_npz(...).tocsr() sums to.
     if (info.format == "csr")
       return CSRMatrix<V, I>(std::move(values), std::move(indices), std::move(indptr), info.shape,
@@ -178,7 +189,7 @@ void write_compressed(const std::string& path, const char* format, const Compres
 
 NpzInfo read_npz_info(const std::string& path) {
   const std::string bytes = io_detail::read_file(path);
-  return info_of(open_npz(bytes, path), path);
+  return info_of(open_npz(bytes, path), path, bytes.size());
 }
 
 template <typename V, typename I>

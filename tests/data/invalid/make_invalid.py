@@ -35,6 +35,8 @@ add("mm_overflowing_size.mtx", B + "3 3 99999999999999999999\n", "parse_error", 
 add("mm_huge_count.mtx", B + "3 3 1000000000000\n1 1 1\n", "parse_error",
     ":2: declares 1000000000000 entries but only 6 bytes follow")
 add("mm_int32_shape.mtx", B + "3000000000 1 0\n", "parse_error", ":2: shape (3000000000, 1) does not fit int32 indices")
+add("mm_huge_empty_shape.mtx", B + "1500000000 1 0\n", "parse_error",
+    ":2: shape (1500000000, 1) is implausibly large for a 61-byte file")
 add("mm_truncated.mtx", B + "3 3 4\n1 1 1.25\n2 2 2.50\n3 3 3.75\n", "parse_error",
     ":5: file ends after 3 of the 4 declared entries")
 add("mm_too_many.mtx", B + "3 3 1\n1 1 1\n2 2 2\n", "parse_error", ":4: more entries than the 1 declared")
@@ -98,6 +100,8 @@ add("npz_index_out_of_range.npz", npz(dict(good, indices=np.array([0, 7], dtype=
     "parse_error", "out of range")
 add("npz_int64_index_too_big.npz", npz(dict(good, indices=np.array([0, 2**40], dtype=np.int64))), "parse_error",
     "does not fit int32")
+add("npz_huge_csc.npz", npz(dict(good, format=np.array(b"csc"), shape=np.array([2**40, 2]))), "parse_error",
+    "shape (1099511627776, 2) is implausibly large")
 add("npz_bad_shape.npz", npz(dict(good, shape=np.array([2, 2, 2]))), "parse_error", "shape must hold two")
 add("npz_float_indices.npz", npz(dict(good, indices=np.array([0.0, 1.0]))), "parse_error", "is not an integer type")
 
