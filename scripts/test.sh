@@ -17,6 +17,11 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSPARSE_FORMATS_SANITIZE=ON -
 cmake --build build-asan -j"$JOBS"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan --output-on-failure -j"$JOBS"
 
+if command -v clang++ >/dev/null 2>&1; then
+  echo "== fuzz targets (10 s each)"
+  JOBS="$JOBS" scripts/fuzz.sh 10
+fi
+
 echo "== installed CMake package: find_package(sparse_formats) from another project"
 rm -rf build/install-test && cmake --install build --prefix build/install-test/prefix >/dev/null
 cmake -S tests/install -B build/install-test/build -DCMAKE_PREFIX_PATH="$ROOT/build/install-test/prefix" >/dev/null
