@@ -8,4 +8,5 @@ NB_MODULE(_core, m) {
   bind_errors(m);  // first: every later binding may throw
   bind_config(m);
   bind_formats(m);
+  bind_io(m);  // after bind_formats: returns its classes
 }
