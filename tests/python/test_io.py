@@ -55,7 +55,9 @@ def test_mmwrite_is_read_back_by_scipy(tmp_path, rng, shape):
     back = scipy.io.mmread(str(tmp_path / "a.mtx"))
     np.testing.assert_array_equal(sp.csr_matrix(back).toarray() if sp.issparse(back) else back, dense)
     io.mmwrite(tmp_path / "d.mtx", dense)
-    np.testing.assert_array_equal(np.asarray(scipy.io.mmread(str(tmp_path / "d.mtx"))).reshape(shape), dense)
+    np.testing.assert_array_equal(io.mmread(tmp_path / "d.mtx").toarray(), dense)
+    if min(shape) > 0:  # scipy 1.17's reader dies with SIGFPE on array files with a zero dimension
+        np.testing.assert_array_equal(np.asarray(scipy.io.mmread(str(tmp_path / "d.mtx"))), dense)
     io.mmwrite(tmp_path / "c.mtx.gz", m.to_csc())
     np.testing.assert_array_equal(io.mmread(tmp_path / "c.mtx.gz").toarray(), dense)
 
