@@ -24,6 +24,7 @@ struct AnalyzeOptions {
   bool backward = false;
   std::int64_t block_size = 8;
   bool quiet = false;
+  bool allow_non_finite = false;
 };
 
 std::string human_bytes(double b) {
@@ -41,6 +42,7 @@ Run add_analyze(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "analyze", "Per matrix or layer: sparsity, the format the selector picks and why, bytes and speed-up vs dense");
   sub->add_option("FILE", o->file, "a .mtx/.mtx.gz, .npz, .npy or .safetensors file (default: the embedded layer)");
+  sub->add_flag("--allow-non-finite", o->allow_non_finite, "read NaN and infinity in Matrix Market files");
   sub->add_option("--tensor", o->tensor, "only this tensor of a .safetensors file");
   sub->add_option("--op", o->op, "the product the layer is used for: spmv (one vector) or spmm (a batch)")
       ->check(CLI::IsMember({"spmv", "spmm"}))
@@ -69,8 +71,8 @@ Run add_analyze(CLI::App& app) {
     if (!o->tensor.empty()) tensor = o->tensor;
     const bool embedded = o->file.empty();
     if (embedded && tensor) throw usage_error("--tensor needs a FILE");
-    LoadedFile in = embedded ? load_embedded_default()
-                             : load_file(o->file, tensor, [&](std::size_t d, std::size_t t) { progress.update(d, t, "reading"); });
+    auto on_layer = [&](std::size_t d, std::size_t t) { progress.update(d, t, "reading"); };
+    LoadedFile in = embedded ? load_embedded_default() : load_file(o->file, tensor, on_layer, o->allow_non_finite);
     const std::string source = embedded ? std::string(kEmbeddedDefaultDescription) : o->file;
 
     SelectOptions opt;

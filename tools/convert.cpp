@@ -17,6 +17,7 @@ struct ConvertOptions {
   std::int64_t block_size = 8;
   std::string tensor;
   bool quiet = false;
+  bool allow_non_finite = false;
 };
 
 // What the output file can hold for the requested --format, with auto asking the selector.
@@ -53,6 +54,7 @@ Run add_convert(CLI::App& app) {
       ->check(CLI::IsMember({"csr", "csc", "bsr", "auto"}))
       ->capture_default_str();
   sub->add_option("--block-size", o->block_size, "block size for bsr")->check(CLI::Range(1, 1 << 16))->capture_default_str();
+  sub->add_flag("--allow-non-finite", o->allow_non_finite, "read NaN and infinity in Matrix Market files");
   sub->add_option("--tensor", o->tensor, "only this tensor of a .safetensors input");
   sub->add_flag("-q,--quiet", o->quiet, "no progress bar and no summary");
   sub->footer(
@@ -68,7 +70,8 @@ Run add_convert(CLI::App& app) {
     Progress progress(o->quiet);
     std::optional<std::string> tensor;
     if (!o->tensor.empty()) tensor = o->tensor;
-    LoadedFile in = load_file(o->in, tensor, [&](std::size_t d, std::size_t t) { progress.update(d, t, "reading"); });
+    auto on_layer = [&](std::size_t d, std::size_t t) { progress.update(d, t, "reading"); };
+    LoadedFile in = load_file(o->in, tensor, on_layer, o->allow_non_finite);
     SaveRequest req{o->out, {}, o->block_size, std::move(in.passthrough), std::move(in.metadata)};
     for (auto& layer : in.layers) {
       const StoreAs as = resolve(out_kind, o->format, layer.matrix, o->block_size);

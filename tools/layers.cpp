@@ -45,7 +45,7 @@ std::string file_kind(const std::string& path) {
 }
 
 LoadedFile load_file(const std::string& path, const std::optional<std::string>& tensor,
-                     const std::function<void(std::size_t, std::size_t)>& on_layer) {
+                     const std::function<void(std::size_t, std::size_t)>& on_layer, bool allow_non_finite) {
   LoadedFile f;
   f.kind = file_kind(path);
   if (f.kind != "safetensors" && tensor)
@@ -53,8 +53,8 @@ LoadedFile load_file(const std::string& path, const std::optional<std::string>& 
   if (f.kind == "mtx") {
     const auto h = read_matrix_market_header(path);
     AnyCsr m = fits_int32(h.shape.rows, h.shape.cols, 2 * h.entries)
-                   ? AnyCsr(read_matrix_market<double, std::int32_t>(path))
-                   : AnyCsr(read_matrix_market<double, std::int64_t>(path));
+                   ? AnyCsr(read_matrix_market<double, std::int32_t>(path, {allow_non_finite}))
+                   : AnyCsr(read_matrix_market<double, std::int64_t>(path, {allow_non_finite}));
     f.layers.push_back({stem(path), std::move(m)});
   } else if (f.kind == "npz") {
     const auto info = read_npz_info(path);

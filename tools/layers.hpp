@@ -35,8 +35,10 @@ std::string file_kind(const std::string& path);
 
 // Loads every 2-D weight of the file, or only `tensor` when given (safetensors); `on_layer` is
 // called after each one (for progress).
+// allow_non_finite: read NaN/Inf in Matrix Market files (rejected by default, docs/io.md).
 LoadedFile load_file(const std::string& path, const std::optional<std::string>& tensor,
-                     const std::function<void(std::size_t done, std::size_t total)>& on_layer = {});
+                     const std::function<void(std::size_t done, std::size_t total)>& on_layer = {},
+                     bool allow_non_finite = false);
 
 // The embedded default matrix of `analyze` (see tools/data/README.md).
 LoadedFile load_embedded_default();

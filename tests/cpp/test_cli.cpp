@@ -209,6 +209,7 @@ TEST_F(Cli, ExitCodes) {
   r = run("analyze " + data("invalid/mm_nan.mtx"));
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("mm_nan.mtx:3: value \"nan\" is not finite"), std::string::npos) << r.err;
+  EXPECT_EQ(run("analyze " + data("mtx/skew_fp64.mtx") + " --allow-non-finite -q").code, 0);  // holds an inf
   EXPECT_EQ(run("analyze " + data("invalid/mm_complex.mtx")).code, 1);
   EXPECT_EQ(run("analyze " + data("invalid/npz_bad_crc.npz")).code, 1);
   EXPECT_EQ(run("").code, 2);                                         // no subcommand
