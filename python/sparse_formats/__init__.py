@@ -23,6 +23,8 @@ from ._base import SparseMatrix
 from ._block_sparse import BlockSparseMatrix
 from ._compressed import CSCMatrix, CSRMatrix
 from ._stats import SparseMatrixStats
+from ._selector import DynamicFormatSelector, clear_tune_cache
+from ._pruning import MagnitudePruner, StructuredPruner
 
 __version__ = "0.1.0"
 
@@ -32,6 +34,10 @@ __all__ = [
     "BlockSparseMatrix",
     "SparseMatrix",
     "SparseMatrixStats",
+    "DynamicFormatSelector",
+    "clear_tune_cache",
+    "MagnitudePruner",
+    "StructuredPruner",
     "Backend",
     "num_threads",
     "set_num_threads",

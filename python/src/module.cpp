@@ -9,4 +9,5 @@ NB_MODULE(_core, m) {
   bind_config(m);
   bind_formats(m);
   bind_io(m);  // after bind_formats: returns its classes
+  bind_select(m);
 }

@@ -4,6 +4,7 @@
 
 #include "prune/prune_input.hpp"
 #include "prune/prune_order.hpp"
+#include "sparse_formats/config.hpp"
 #include "sparse_formats/pruning.hpp"
 
 namespace sparse_formats {
@@ -15,19 +16,22 @@ MagnitudePruner::MagnitudePruner(double sparsity, PruneScope scope) : sparsity_(
 template <typename V>
 PruneResult<V> MagnitudePruner::prune(DenseView<const V> weights) const {
   DenseMatrix<V> w = detail::checked_copy("MagnitudePruner", weights);
-  std::vector<V> score(w.data.size());
-  for (std::size_t p = 0; p < score.size(); ++p) score[p] = std::abs(w.data[p]);
-  std::vector<std::uint8_t> pruned(score.size());
-  std::vector<V> scratch;
+  std::vector<std::uint8_t> pruned(w.data.size());
   if (scope_ == PruneScope::global) {
-    const auto k = detail::prune_count(sparsity_, static_cast<std::int64_t>(score.size()));
-    detail::mark_smallest<V>(score, k, pruned, scratch);
+    std::vector<V> scratch;
+    const auto k = detail::prune_count(sparsity_, static_cast<std::int64_t>(w.data.size()));
+    detail::mark_smallest_magnitudes<V>(w.data, k, pruned, scratch);
   } else {
     const auto k = detail::prune_count(sparsity_, w.cols);
     const auto cols = static_cast<std::size_t>(w.cols);
-    for (std::int64_t i = 0; i < w.rows; ++i)
-      detail::mark_smallest<V>(std::span<const V>(score).subspan(i * cols, cols), k,
-                               std::span<std::uint8_t>(pruned).subspan(i * cols, cols), scratch);
+#pragma omp parallel if (w.rows * w.cols > (1 << 16)) num_threads(sparse_formats::num_threads())
+    {
+      std::vector<V> scratch;  // per thread
+#pragma omp for schedule(static)
+      for (std::int64_t i = 0; i < w.rows; ++i)
+        detail::mark_smallest_magnitudes<V>(std::span<const V>(w.data).subspan(i * cols, cols), k,
+                                            std::span<std::uint8_t>(pruned).subspan(i * cols, cols), scratch);
+    }
   }
   return detail::apply_pruned(std::move(w), pruned);
 }

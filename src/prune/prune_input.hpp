@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 
+#include "sparse_formats/config.hpp"
 #include "sparse_formats/errors.hpp"
 #include "sparse_formats/pruning.hpp"
 
@@ -19,14 +20,25 @@ DenseMatrix<V> checked_copy(const char* who, DenseView<const V> w) {
   if (w.rows * w.cols > 0 && w.data == nullptr)
     throw invalid_argument(std::string(who) + ": null data pointer for a non-empty matrix");
   DenseMatrix<V> out(w.rows, w.cols);
-  for (std::int64_t i = 0; i < w.rows; ++i)
+  bool has_nan = false;
+#pragma omp parallel for schedule(static) reduction(|| : has_nan) if (w.rows * w.cols > (1 << 16)) \
+    num_threads(sparse_formats::num_threads())
+  for (std::int64_t i = 0; i < w.rows; ++i) {
+    V* o = out.data.data() + i * w.cols;
+    bool row_nan = false;
     for (std::int64_t j = 0; j < w.cols; ++j) {
       const V v = w(i, j);
-      if (std::isnan(v))
-        throw invalid_argument(std::string(who) + ": weights contain NaN at (" + std::to_string(i) + ", " +
-                               std::to_string(j) + "); magnitudes of NaN cannot be ranked");
-      out(i, j) = v;
+      row_nan |= v != v;
+      o[j] = v;
     }
+    has_nan = has_nan || row_nan;
+  }
+  if (has_nan)
+    for (std::int64_t i = 0; i < w.rows; ++i)
+      for (std::int64_t j = 0; j < w.cols; ++j)
+        if (std::isnan(out(i, j)))
+          throw invalid_argument(std::string(who) + ": weights contain NaN at (" + std::to_string(i) + ", " +
+                                 std::to_string(j) + "); magnitudes of NaN cannot be ranked");
   return out;
 }
 

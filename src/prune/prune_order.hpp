@@ -51,4 +51,49 @@ void mark_smallest(std::span<const S> score, std::int64_t k, std::span<std::uint
   }
 }
 
+// mark_smallest with score |w|, computed on the fly (no score array).
+template <typename V>
+void mark_smallest_magnitudes(std::span<const V> w, std::int64_t k, std::span<std::uint8_t> pruned,
+                              std::vector<V>& scratch) {
+  const auto n = static_cast<std::int64_t>(w.size());
+  if (k <= 0 || k >= n) {
+    std::fill(pruned.begin(), pruned.end(), std::uint8_t{k > 0});
+    return;
+  }
+  scratch.resize(w.size());
+  for (std::int64_t i = 0; i < n; ++i) scratch[i] = std::abs(w[i]);
+  std::nth_element(scratch.begin(), scratch.begin() + (k - 1), scratch.end());
+  const V t = scratch[static_cast<std::size_t>(k - 1)];
+  std::int64_t below = 0;
+  for (std::int64_t i = 0; i < n; ++i) below += std::abs(w[i]) < t;
+  std::int64_t ties_to_prune = k - below;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const V a = std::abs(w[i]);
+    const bool tie = a == t && ties_to_prune > 0;
+    ties_to_prune -= tie;
+    pruned[i] = static_cast<std::uint8_t>(a < t || tie);
+  }
+}
+
+// In each group of m consecutive entries of a row, keep the n first in the order (|w| descending,
+// position descending) and prune the rest, i.e. prune the m - n first in (|w|, position)
+// ascending. Each entry's rank is counted directly: O(m^2) per group, no sorting.
+template <typename V>
+void mark_n_of_m(std::span<const V> row, std::int64_t n, std::int64_t m, std::span<std::uint8_t> pruned) {
+  const auto cols = static_cast<std::int64_t>(row.size());
+  for (std::int64_t j0 = 0; j0 < cols; j0 += m) {
+    const std::int64_t len = std::min(m, cols - j0);
+    const std::int64_t keep = std::min(n, len);
+    for (std::int64_t t = j0; t < j0 + len; ++t) {
+      const V a = std::abs(row[t]);
+      std::int64_t ahead = 0;  // entries kept before t
+      for (std::int64_t u = j0; u < j0 + len; ++u) {
+        const V b = std::abs(row[u]);
+        ahead += (b > a) || (b == a && u > t);
+      }
+      pruned[t] = static_cast<std::uint8_t>(ahead >= keep);
+    }
+  }
+}
+
 }  // namespace sparse_formats::detail

@@ -6,6 +6,7 @@
 
 #include "prune/prune_input.hpp"
 #include "prune/prune_order.hpp"
+#include "sparse_formats/config.hpp"
 #include "sparse_formats/pruning.hpp"
 
 namespace sparse_formats {
@@ -69,16 +70,11 @@ std::vector<std::uint8_t> block_pruned(const DenseMatrix<V>& w, double sparsity,
 template <typename V>
 std::vector<std::uint8_t> n_m_pruned(const DenseMatrix<V>& w, std::int64_t n, std::int64_t m) {
   std::vector<std::uint8_t> pruned(w.data.size());
-  std::vector<V> score, scratch;
+  const auto cols = static_cast<std::size_t>(w.cols);
+#pragma omp parallel for schedule(static) if (w.rows * w.cols > (1 << 16)) num_threads(sparse_formats::num_threads())
   for (std::int64_t i = 0; i < w.rows; ++i)
-    for (std::int64_t j0 = 0; j0 < w.cols; j0 += m) {
-      const std::int64_t len = std::min(m, w.cols - j0);
-      score.resize(static_cast<std::size_t>(len));
-      for (std::int64_t t = 0; t < len; ++t) score[t] = std::abs(w(i, j0 + t));
-      const std::int64_t keep = std::min(n, len);
-      detail::mark_smallest<V>(score, len - keep, std::span<std::uint8_t>(pruned).subspan(i * w.cols + j0, len),
-                               scratch);
-    }
+    detail::mark_n_of_m<V>(std::span<const V>(w.data).subspan(i * cols, cols), n, m,
+                           std::span<std::uint8_t>(pruned).subspan(i * cols, cols));
   return pruned;
 }
 

@@ -21,7 +21,8 @@ constexpr double kPerColumn = 0.11;
 // dense rows stream contiguously with no index (dense spmv: 0.13 ns per entry);
 constexpr double kDenseEntry = 0.02;
 // CSR row gather y_i += a_ij x_j: value, index and indirect x loads, and at batch 1 a
-// dependency through y_i (CSR spmv: 2.0 ns per non-zero);
+// dependency through y_i in memory (CSR spmv: 2.0 ns per non-zero; ~0.4 once csr_rows keeps
+// the batch-1 sum in a register, docs/selector.md);
 constexpr double kGatherEntry = 1.9;
 // scatter y_j += a_ij x_i, independent updates (CSC spmv, CSR A^T x: 0.9 ns per non-zero);
 constexpr double kScatterEntry = 0.8;
@@ -34,10 +35,19 @@ constexpr double kPerBlock = 5.0;
 constexpr double kPerSlice = 4.0;
 // Per output element and column: zeroing y, and for scatter kernels the partial-result reduction.
 constexpr double kPerOutput = 0.3;
+// Beyond the cache a product cannot run faster than its matrix streams from memory: 4096x4096
+// dense spmv (67 MB) took at best 5.5 ms = 0.083 ns per byte, against 0.033 ns per byte for the
+// 4 MB 1000x1000 one, which stays in cache. The floor applies above kCacheBytes, a point between
+// those two measurements.
+constexpr double kStreamNsPerByte = 0.083;
+constexpr double kCacheBytes = 32.0 * 1024 * 1024;
 
-}  // namespace
+double stream_floor(std::size_t bytes) {
+  const auto b = static_cast<double>(bytes);
+  return b > kCacheBytes ? b * kStreamNsPerByte : 0.0;
+}
 
-double estimate_cost(const SparsityAnalysis& a, Format f, const SelectOptions& o) {
+double compute_cost(const SparsityAnalysis& a, Format f, const SelectOptions& o) {
   const double b = o.op == Operation::spmm ? static_cast<double>(std::max<std::int64_t>(o.batch, 1)) : 1.0;
   const bool t = o.preferred_op == PreferredOp::col;  // y = A^T x
   const double rows = static_cast<double>(a.shape.rows), cols = static_cast<double>(a.shape.cols);
@@ -64,6 +74,12 @@ double estimate_cost(const SparsityAnalysis& a, Format f, const SelectOptions& o
     }
   }
   return 0.0;
+}
+
+}  // namespace
+
+double estimate_cost(const SparsityAnalysis& a, Format f, const SelectOptions& o) {
+  return std::max(compute_cost(a, f, o), stream_floor(a.bytes(f)));
 }
 
 }  // namespace sparse_formats

@@ -59,6 +59,8 @@ inline void fill_savings(FormatRecommendation& r) {
 }
 
 inline std::string summary(const FormatRecommendation& r, const std::string& how) {
+  if (r.format == Format::dense)
+    return "dense takes " + bytes(r.analysis.bytes_dense) + " (" + how + ")";
   return name(r.format) + " takes " + bytes(r.analysis.bytes(r.format)) + " vs " + bytes(r.analysis.bytes_dense) +
          " dense (" + num(r.compression_ratio, 2) + "x compression); " + how + " speed-up over dense " +
          num(r.speedup, 2) + "x";

@@ -1,7 +1,5 @@
 // The decision: the design document's rules, then a guard that replaces a choice some
 // alternative beats on both bytes and estimated time. A pure function of the features.
-#include <cmath>
-#include <cstdio>
 #include <string>
 
 #include "select/describe.hpp"

@@ -1,5 +1,6 @@
 #include "select/tuning.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <random>
@@ -85,7 +86,7 @@ std::map<Format, double> measure_formats(const SparsityAnalysis& a, const Select
       best = std::min(best, dt);
       spent += dt;
     }
-    times[f] = best;
+    times[f] = std::max(best, 1e-9);  // never 0: speed-ups divide by it
   }
   std::lock_guard<std::mutex> lock(g_cache_mutex);
   g_cache[key] = times;

@@ -70,6 +70,11 @@ def main(argv=None) -> int:
 
 
 def run(args) -> int:
+    try:
+        import scipy.sparse  # noqa: F401  (every table compares with it)
+    except ImportError:
+        print("the benchmark compares with scipy.sparse: pip install scipy", file=sys.stderr)
+        return 1
     chosen = set(args.benchmark or [])
     if args.all or not chosen:
         chosen = {"memory", "matvec", "construction"}
