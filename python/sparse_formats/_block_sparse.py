@@ -1,6 +1,8 @@
 """BlockSparseMatrix: dense block_size x block_size blocks (BSR), edge blocks zero-padded."""
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from . import _core
@@ -24,10 +26,12 @@ class BlockSparseMatrix(SparseMatrix):
     def __init__(self, blocks, block_indices, block_size, shape):
         what = "BlockSparseMatrix()"
         rows, cols = check_shape(shape, what)
-        bs = int(block_size)
+        bs = operator.index(block_size)
+        if bs < 1:  # checked here because the blocks are reshaped with it before the core sees it
+            raise _core.InvalidArgumentError(f"{what}: block_size must be positive, got {bs}")
         data = value_array(blocks, what)
         if data.size == 0:
-            data = data.reshape(0, bs, bs) if bs > 0 else data.reshape(0, 0, 0)
+            data = data.reshape(0, bs, bs)
         if data.ndim != 3 or data.shape[1:] != (bs, bs):
             raise _core.ShapeMismatchError(
                 f"{what}: blocks must have shape (k, {bs}, {bs}), got {data.shape}")

@@ -243,3 +243,19 @@ def test_memory_management_best_practice(rng, capsys, keep):
     warned = "Warning: low compression" in capsys.readouterr().out
     assert warned == (ns["stats"].compression_ratio < 1.5)
     assert warned == (keep == 0.9)
+
+
+def test_block_diagonal_storage_example(rng):
+    # "blocks = [B1, B2, B3]; block_indices = [(0,0), (1,1), (2,2)]; block_size = 8"
+    blocks = [rng.standard_normal((8, 8)) for _ in range(3)]
+    bsm = sf.BlockSparseMatrix(blocks, [(0, 0), (1, 1), (2, 2)], 8, (24, 24))
+    expected = np.zeros((24, 24))
+    for k, b in enumerate(blocks):
+        expected[8 * k:8 * k + 8, 8 * k:8 * k + 8] = b
+    np.testing.assert_array_equal(bsm.to_dense(), expected)
+    assert bsm.num_blocks == 3 and bsm.block_indices.tolist() == [[0, 0], [1, 1], [2, 2]]
+    assert bsm.get_statistics()["wavefront_aligned"] is True
+    # positions in any order give the same matrix; an empty list gives an empty matrix
+    shuffled = sf.BlockSparseMatrix(blocks[::-1], [(2, 2), (1, 1), (0, 0)], 8, (24, 24))
+    np.testing.assert_array_equal(shuffled.to_dense(), expected)
+    assert sf.BlockSparseMatrix([], [], 8, (24, 24)).nnz == 0
