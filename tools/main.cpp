@@ -48,5 +48,8 @@ int main(int argc, char** argv) {
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "error: out of memory\n");
     return cli::kBadInput;
+  } catch (const std::exception& e) {  // not expected: every library error is typed
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return cli::kBadInput;
   }
 }
