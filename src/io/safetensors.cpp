@@ -133,6 +133,8 @@ SafetensorsIndex read_safetensors_index_from_memory(std::string_view bytes, cons
     header = json::parse(bytes.substr(8, static_cast<std::size_t>(n)));
   } catch (const json::parse_error& e) {
     fail_at_byte(name, 8 + static_cast<std::int64_t>(e.byte) - 1, std::string("header is not valid JSON: ") + e.what());
+  } catch (const json::exception& e) {  // e.g. a number that overflows while parsing
+    fail_at_byte(name, 8, std::string("header is not valid JSON: ") + e.what());
   }
   if (!header.is_object()) fail_at_byte(name, 8, "header is not a JSON object");
   for (auto& [key, value] : header.items()) {

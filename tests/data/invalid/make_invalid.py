@@ -116,6 +116,9 @@ add("st_header_too_long.safetensors", struct.pack("<Q", 1 << 40) + b"{}", "parse
 add("st_header_past_end.safetensors", struct.pack("<Q", 1000) + b"{}", "parse_error",
     "header length 1000 exceeds the 2 bytes that follow")
 add("st_bad_json.safetensors", struct.pack("<Q", 11) + b'{"w": {"dty', "parse_error", "header is not valid JSON")
+overflow = b'{"w": {"dtype": "F32", "shape": [1e999], "data_offsets": [0, 4]}}'
+add("st_number_overflow.safetensors", struct.pack("<Q", len(overflow)) + overflow + b"\0" * 4, "parse_error",
+    "number overflow parsing '1e999'")
 add("st_offsets_outside.safetensors",
     st({"w": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]}}, b"\0" * 8), "parse_error",
     "data_offsets [0, 16] lie outside the 8-byte data section")
