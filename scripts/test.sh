@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: installs what they need, builds, runs the C++ suite (plain and under
-# AddressSanitizer + UndefinedBehaviorSanitizer), checks the installed CMake package, then the Python suite.
+# AddressSanitizer + UndefinedBehaviorSanitizer), runs each libFuzzer target for 10 s when clang is installed,
+# checks the installed CMake package, then the Python suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
