@@ -7,6 +7,7 @@
 #include "sparse_formats/csr_matrix.hpp"
 #include "sparse_formats/device.hpp"
 #include "sparse_formats/errors.hpp"
+#include "sparse_formats/io.hpp"
 #include "sparse_formats/operations.hpp"
 #include "sparse_formats/pruning.hpp"
 #include "sparse_formats/selector.hpp"

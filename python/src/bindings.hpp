@@ -12,6 +12,7 @@ namespace nb = nanobind;
 void bind_errors(nb::module_& m);   // errors_bindings.cpp: C++ error types -> Python exceptions
 void bind_config(nb::module_& m);   // config_bindings.cpp: thread count, build facts
 void bind_formats(nb::module_& m);  // formats_bindings.cpp: CSR, CSC, block-sparse for each type pair
+void bind_io(nb::module_& m);       // io_bindings.cpp: Matrix Market, .npy, .npz, safetensors files
 void bind_select(nb::module_& m);   // select_bindings.cpp: DynamicFormatSelector and the pruners
 void bind_opencl(nb::module_& m);   // opencl_bindings.cpp: devices and device-resident matrices
 

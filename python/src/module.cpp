@@ -8,6 +8,7 @@ NB_MODULE(_core, m) {
   bind_errors(m);  // first: every later binding may throw
   bind_config(m);
   bind_formats(m);
+  bind_io(m);  // after bind_formats: returns its classes
   bind_select(m);
   bind_opencl(m);
 }
