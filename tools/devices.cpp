@@ -1,6 +1,7 @@
 // devices: which backends run products in this build, each checked with a real 1x1 product.
 #include <cstdio>
 #include <memory>
+#include <span>
 
 #include "cli_errors.hpp"
 #include "subcommands.hpp"
@@ -28,14 +29,21 @@ Run add_devices(CLI::App& app) {
       float y = 0.0f;
       std::string status = "available";
       try {
-        spmm(m, DenseView<const float>::row_major(&one, 1, 1), DenseView<float>::row_major(&y, 1, 1), Transpose::no, b);
+        if (b == Backend::opencl) {
+          // Host products never run on a device: upload to the default device and multiply there.
+          y = to_device(m).sparse_matmul(std::span<const float>(&one, 1)).at(0);
+        } else {
+          spmm(m, DenseView<const float>::row_major(&one, 1, 1), DenseView<float>::row_major(&y, 1, 1), Transpose::no,
+               b);
+        }
         if (y != 1.0f) status = "wrong result";
-      } catch (const backend_unavailable& e) {
+      } catch (const error& e) {  // backend_unavailable, or a device whose kernels fail to build
         status = std::string("unavailable: ") + e.what();
         if (*require == to_string(b)) code = kBackendUnavailable;
       }
       std::printf("%-9s %s\n", to_string(b).c_str(), status.c_str());
     }
+    std::printf("\nOpenCL devices:\n%s", describe_devices().c_str());
     return code;
   };
 }
