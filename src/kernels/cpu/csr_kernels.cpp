@@ -1,68 +1,83 @@
-// Threaded CSR products. Rows are split by non-zeros; A^T x accumulates per-thread partial
-// results and reduces them in a fixed order, so results depend only on the thread count.
+// Threaded CSR products over the per-ISA inner loops (row_kernels.hpp).
+// A x: rows split by non-zeros; each row is computed by one thread in storage order, so the
+// result does not depend on the thread count. A^T x on the CSR arrays: for a batch of at least
+// kColumnSplitMinBatch the output's rows (columns of A) are split between threads by non-zeros and
+// every thread walks all rows, taking only its columns (no extra memory, result independent of
+// the thread count); for narrower batches each thread scatters its rows into a private buffer
+// and the buffers are summed in thread order.
 #include <algorithm>
+#include <memory>
 #include <vector>
 
 #include "instantiate.hpp"
+#include "kernels/cpu/row_kernels.hpp"
 #include "kernels/cpu/threads.hpp"
 #include "kernels/kernels.hpp"
 
 namespace sparse_formats::kernels::cpu {
 
-template <typename V, typename I>
-static void csr_rows(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, std::int64_t r0,
-                     std::int64_t r1) {
-  const std::int64_t k = y.cols;
-  for (std::int64_t i = r0; i < r1; ++i) {
-    V* yi = y.data + i * y.row_stride;
-    std::fill(yi, yi + k, V(0));
-    for (I p = a.indptr[i]; p < a.indptr[i + 1]; ++p) {
-      const V v = a.data[p];
-      const V* xr = x.data + static_cast<std::int64_t>(a.indices[p]) * x.row_stride;
-      for (std::int64_t c = 0; c < k; ++c) yi[c] += v * xr[c];
-    }
-  }
+namespace {
+
+// Below this batch the partial buffers (2 passes over cols x k per thread) cost less than every
+// thread re-reading the row structure to find its columns (measured on the 2M x 2M graphs).
+constexpr std::int64_t kColumnSplitMinBatch = 4;
+
+template <typename V>
+void zero_rows(V* y, std::int64_t ldy, std::int64_t k, std::int64_t r0, std::int64_t r1) {
+  for (std::int64_t j = r0; j < r1; ++j) std::fill(y + j * ldy, y + j * ldy + k, V(0));
 }
+
+}  // namespace
 
 template <typename V, typename I>
 void csr_spmm(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y) {
-  const int threads = threads_for(static_cast<std::int64_t>(a.indptr[a.rows]) * std::max<std::int64_t>(y.cols, 1));
-  if (threads <= 1) return csr_rows(a, x, y, 0, a.rows);
+  const auto& kern = row_kernels<V, I>();
+  const std::int64_t k = y.cols;
+  const int threads = threads_for(product_work(a.indptr[a.rows], a.rows, k));
+  if (threads <= 1) return kern.csr_rows(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.rows);
   const auto bounds = balanced_row_split(a.indptr, a.rows, threads);
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
-  for (int t = 0; t < threads; ++t) csr_rows(a, x, y, bounds[t], bounds[t + 1]);
-}
-
-template <typename V, typename I>
-static void csr_scatter_rows(const CsrView<V, I>& a, DenseView<const V> x, V* out, std::int64_t k, std::int64_t r0,
-                             std::int64_t r1) {
-  for (std::int64_t i = r0; i < r1; ++i) {
-    const V* xi = x.data + i * x.row_stride;
-    for (I p = a.indptr[i]; p < a.indptr[i + 1]; ++p) {
-      const V v = a.data[p];
-      V* o = out + static_cast<std::int64_t>(a.indices[p]) * k;
-      for (std::int64_t c = 0; c < k; ++c) o[c] += v * xi[c];
-    }
-  }
+  for (int t = 0; t < threads; ++t)
+    kern.csr_rows(a, x.data, x.row_stride, y.data, y.row_stride, k, bounds[t], bounds[t + 1]);
 }
 
 template <typename V, typename I>
 void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y) {
+  const auto& kern = row_kernels<V, I>();
   const std::int64_t k = y.cols, n = a.cols;
-  const int threads = threads_for(static_cast<std::int64_t>(a.indptr[a.rows]) * std::max<std::int64_t>(k, 1));
-  const auto bounds = balanced_row_split(a.indptr, a.rows, threads);
-  std::vector<V> partial(static_cast<std::size_t>(threads) * n * k, V(0));
+  const int threads = threads_for(product_work(a.indptr[a.rows], n, k));
+  if (threads <= 1) {
+    zero_rows(y.data, y.row_stride, k, 0, n);
+    return kern.csr_scatter(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.rows, 0, n);
+  }
+  if (k >= kColumnSplitMinBatch) {
+    const auto cb = balanced_column_split(a.indptr, a.indices, a.rows, n, threads);
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (int t = 0; t < threads; ++t) {
+      zero_rows(y.data, y.row_stride, k, cb[t], cb[t + 1]);
+      if (cb[t] < cb[t + 1]) kern.csr_scatter(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.rows, cb[t], cb[t + 1]);
+    }
+    return;
+  }
+  // Thread 0 scatters into y, thread t > 0 into partial[t - 1]; then y += partials in order.
+  const auto rb = balanced_row_split(a.indptr, a.rows, threads);
+  const std::int64_t stride = n * k;
+  std::unique_ptr<V[]> partial(new V[static_cast<std::size_t>((threads - 1) * stride)]);
 #pragma omp parallel num_threads(threads)
   {
 #pragma omp for schedule(static, 1)
-    for (int t = 0; t < threads; ++t) csr_scatter_rows(a, x, partial.data() + t * n * k, k, bounds[t], bounds[t + 1]);
+    for (int t = 0; t < threads; ++t) {
+      V* out = t == 0 ? y.data : partial.get() + (t - 1) * stride;
+      const std::int64_t ld = t == 0 ? y.row_stride : k;
+      zero_rows(out, ld, k, 0, n);
+      kern.csr_scatter(a, x.data, x.row_stride, out, ld, k, rb[t], rb[t + 1], 0, n);
+    }
 #pragma omp for schedule(static)
     for (std::int64_t j = 0; j < n; ++j) {
       V* yj = y.data + j * y.row_stride;
-      for (std::int64_t c = 0; c < k; ++c) {
-        V sum = partial[j * k + c];
-        for (int t = 1; t < threads; ++t) sum += partial[(t * n + j) * k + c];
-        yj[c] = sum;
+      for (int t = 1; t < threads; ++t) {
+        const V* pj = partial.get() + (t - 1) * stride + j * k;
+        for (std::int64_t c = 0; c < k; ++c) yj[c] += pj[c];
       }
     }
   }

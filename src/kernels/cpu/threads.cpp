@@ -54,7 +54,9 @@ bool has_openmp() {
 
 namespace kernels::cpu {
 int threads_for(std::int64_t work) {
-  constexpr std::int64_t kMinParallelWork = 1 << 15;  // multiply-adds; below this one thread wins
+  // Work units (threads.hpp) below which one thread wins: a parallel region costs a few
+  // microseconds here, about as long as this much work (see docs/performance.md).
+  constexpr std::int64_t kMinParallelWork = 1 << 15;
   return work < kMinParallelWork ? 1 : num_threads();
 }
 }  // namespace kernels::cpu

@@ -1,0 +1,228 @@
+// The CPU backend's threaded, vectorised products against the serial reference backend and a
+// float64 dense product: every thread count 1..4, every SIMD level this CPU runs, edge shapes,
+// batch sizes around the vector widths, and run-to-run determinism.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "sparse_formats/config.hpp"
+#include "sparse_formats/errors.hpp"
+#include "sparse_formats/operations.hpp"
+
+namespace sf = sparse_formats;
+
+namespace {
+
+// A random rows x cols matrix: each row gets a density drawn around `density`; row_kind picks
+// skewed shapes (every 7th row empty, one dense row, first rows long).
+template <typename V, typename I>
+sf::CSRMatrix<V, I> random_csr(std::int64_t rows, std::int64_t cols, double density, std::uint32_t seed,
+                               bool skewed, std::int64_t tile = 0) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> val(-1.0, 1.0), u(0.0, 1.0);
+  std::vector<I> ptr{0}, idx;
+  std::vector<V> data;
+  for (std::int64_t i = 0; i < rows; ++i) {
+    double d = density;
+    if (skewed) {
+      if (i % 7 == 3) d = 0.0;
+      if (i == rows / 2) d = 1.0;
+      if (i < 3) d = std::min(1.0, density * 8);
+    }
+    if (tile > 0) {  // entries only inside a pseudo-random 1/8 of the tile x tile blocks
+      for (std::int64_t j = 0; j < cols; ++j)
+        if (((i / tile) * 7919 + (j / tile) * 104729) % 8 == 0 && u(rng) < d) {
+          idx.push_back(static_cast<I>(j));
+          data.push_back(static_cast<V>(val(rng)));
+        }
+      ptr.push_back(static_cast<I>(idx.size()));
+      continue;
+    }
+    // geometric gaps between kept columns: O(entries) rather than O(cols)
+    for (std::int64_t j = -1; d > 0.0;) {
+      const double gap = d >= 1.0 ? 1.0 : 1.0 + std::floor(std::log(1.0 - u(rng)) / std::log(1.0 - d));
+      if (gap >= static_cast<double>(cols - j)) break;
+      j += static_cast<std::int64_t>(gap);
+      idx.push_back(static_cast<I>(j));
+      data.push_back(static_cast<V>(val(rng)));
+    }
+    ptr.push_back(static_cast<I>(idx.size()));
+  }
+  return sf::CSRMatrix<V, I>(std::move(data), std::move(idx), std::move(ptr), {rows, cols});
+}
+
+template <typename V>
+std::vector<V> random_dense(std::int64_t n, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> val(-1.0, 1.0);
+  std::vector<V> out(static_cast<std::size_t>(n));
+  for (auto& v : out) v = static_cast<V>(val(rng));
+  return out;
+}
+
+struct Expected {
+  std::vector<double> value, bound;  // float64 product and sum of |a||x| (the rounding scale)
+};
+
+// op(A) x in float64, straight from the CSR arrays (independent of every kernel).
+template <typename V, typename I>
+Expected exact_product(const sf::CSRMatrix<V, I>& a, bool transpose, const std::vector<V>& x, std::int64_t k) {
+  const std::int64_t m = transpose ? a.ncols() : a.nrows();
+  Expected e{std::vector<double>(static_cast<std::size_t>(m * k), 0.0), std::vector<double>(m * k, 0.0)};
+  for (std::int64_t i = 0; i < a.nrows(); ++i)
+    for (I p = a.row_ptr()[i]; p < a.row_ptr()[i + 1]; ++p) {
+      const double aij = a.values()[p];
+      const std::int64_t j = a.col_indices()[p];
+      const std::int64_t out = transpose ? j : i, in = transpose ? i : j;
+      for (std::int64_t c = 0; c < k; ++c) {
+        e.value[out * k + c] += aij * static_cast<double>(x[in * k + c]);
+        e.bound[out * k + c] += std::fabs(aij * static_cast<double>(x[in * k + c]));
+      }
+    }
+  return e;
+}
+
+template <typename V>
+void expect_close(const std::vector<V>& got, const Expected& e, std::int64_t inner, const std::string& what) {
+  ASSERT_EQ(got.size(), e.value.size()) << what;
+  const double eps = std::is_same_v<V, float> ? 6e-8 : 1.2e-16;
+  const double tol_scale = 2.0 * eps * static_cast<double>(inner + 2);
+  int bad = 0;
+  for (std::size_t i = 0; i < got.size() && bad < 5; ++i) {
+    const double err = std::fabs(static_cast<double>(got[i]) - e.value[i]);
+    if (!(err <= tol_scale * e.bound[i] + 1e-30)) {
+      ++bad;
+      ADD_FAILURE() << what << ": element " << i << " = " << got[i] << ", expected " << e.value[i];
+    }
+  }
+}
+
+// Runs every product of `a` (CSR, CSC of the same matrix, and its block-sparse forms) on the CPU
+// backend for each SIMD level and thread count, against float64 and the reference backend.
+template <typename V, typename I>
+void check_all(const sf::CSRMatrix<V, I>& a, const std::vector<std::int64_t>& batches, const std::string& name,
+               const std::vector<std::int64_t>& block_sizes = {4, 8, 16, 3}) {
+  const auto csc = sf::CSCMatrix<V, I>::from_csr(a);
+  std::vector<sf::BlockSparseMatrix<V, I>> bsrs;
+  for (std::int64_t bs : block_sizes) bsrs.push_back(sf::BlockSparseMatrix<V, I>::from_csr(a, bs));
+  for (std::int64_t k : batches) {
+    for (bool t : {false, true}) {
+      const std::int64_t in_rows = t ? a.nrows() : a.ncols(), out_rows = t ? a.ncols() : a.nrows();
+      const auto x = random_dense<V>(in_rows * k, static_cast<std::uint32_t>(k * 31 + t));
+      const auto e = exact_product(a, t, x, k);
+      const auto xv = sf::DenseView<const V>::row_major(x.data(), in_rows, k);
+      const auto op = t ? sf::Transpose::yes : sf::Transpose::no;
+      std::vector<V> ref(static_cast<std::size_t>(out_rows * k));
+      sf::spmm(a, xv, sf::DenseView<V>::row_major(ref.data(), out_rows, k), op, sf::Backend::reference);
+      for (sf::SimdLevel level : sf::available_simd_levels()) {
+        sf::set_simd_level(level);
+        std::vector<V> first_csr;  // A x and wide A^T x do not depend on the thread count
+        for (int threads = 1; threads <= 4; ++threads) {
+          sf::set_num_threads(threads);
+          const std::string tag = name + " k=" + std::to_string(k) + (t ? " A^T" : " A") + " simd=" +
+                                  sf::to_string(level) + " threads=" + std::to_string(threads);
+          std::vector<V> y(static_cast<std::size_t>(out_rows * k), V(-7)), again(y.size(), V(5));
+          const auto yv = sf::DenseView<V>::row_major(y.data(), out_rows, k);
+          const auto av = sf::DenseView<V>::row_major(again.data(), out_rows, k);
+          sf::spmm(a, xv, yv, op, sf::Backend::cpu);
+          expect_close(y, e, in_rows, "CSR " + tag);
+          sf::spmm(a, xv, av, op, sf::Backend::cpu);
+          EXPECT_EQ(y, again) << "CSR not deterministic: " << tag;
+          if (!t || k >= 4) {
+            if (first_csr.empty()) first_csr = y;
+            else EXPECT_EQ(y, first_csr) << "CSR result changed with the thread count: " << tag;
+          }
+          if (threads == 1 && !t) {
+            // one thread, one row at a time: the same sums as the reference up to FMA contraction
+            expect_close(ref, e, in_rows, "reference " + tag);
+          }
+          // CSC storage is the CSR of A^T: the other kernel on the same arrays.
+          sf::spmm(csc, xv, av, op, sf::Backend::cpu);
+          expect_close(again, e, in_rows, "CSC " + tag);
+          for (const auto& b : bsrs) {
+            if (k > 64 && &b != &bsrs.front()) continue;  // the widest batch once: keeps the suite fast
+            std::vector<V> yb(y.size(), V(3)), yb2(y.size(), V(1));
+            sf::spmm(b, xv, sf::DenseView<V>::row_major(yb.data(), out_rows, k), op, sf::Backend::cpu);
+            expect_close(yb, e, in_rows, "BSR bs=" + std::to_string(b.block_size()) + " " + tag);
+            sf::spmm(b, xv, sf::DenseView<V>::row_major(yb2.data(), out_rows, k), op, sf::Backend::cpu);
+            EXPECT_EQ(yb, yb2) << "BSR not deterministic: bs=" << b.block_size() << " " << tag;
+          }
+        }
+      }
+    }
+  }
+  sf::set_num_threads(0);
+  sf::set_simd_level(sf::SimdLevel::automatic);
+}
+
+const std::vector<std::int64_t> kAllBatches{1, 3, 8, 16, 17, 33, 128};
+
+template <typename T>
+class CpuKernels : public ::testing::Test {};
+using Types = ::testing::Types<std::pair<float, std::int32_t>, std::pair<double, std::int64_t>,
+                               std::pair<float, std::int64_t>, std::pair<double, std::int32_t>>;
+TYPED_TEST_SUITE(CpuKernels, Types);
+
+TYPED_TEST(CpuKernels, EdgeShapes) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  check_all(random_csr<V, I>(0, 0, 0.5, 1, false), {1, 3}, "0x0");
+  check_all(random_csr<V, I>(0, 5, 0.5, 1, false), {1, 17}, "0x5");
+  check_all(random_csr<V, I>(6, 0, 0.5, 1, false), {1, 17}, "6x0");
+  check_all(random_csr<V, I>(1, 1, 1.0, 2, false), kAllBatches, "1x1");
+  check_all(random_csr<V, I>(1, 37, 0.6, 3, false), kAllBatches, "1x37");
+  check_all(random_csr<V, I>(37, 1, 0.6, 4, false), kAllBatches, "37x1");
+  check_all(random_csr<V, I>(23, 19, 0.0, 5, false), {1, 17}, "23x19 empty");
+  check_all(random_csr<V, I>(45, 29, 0.3, 6, true), kAllBatches, "45x29 skewed");
+}
+
+TYPED_TEST(CpuKernels, AboveThreadAndSimdThresholds) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  // ~41K non-zeros: every batch size runs threaded; block shapes do not divide 8 or 16.
+  check_all(random_csr<V, I>(603, 681, 0.1, 7, true), kAllBatches, "603x681 skewed", {8});
+  // clustered in 8x8 tiles, so that every block size stores a sparse set of blocks
+  check_all(random_csr<V, I>(1003, 1021, 0.6, 8, false, 8), kAllBatches, "1003x1021 8x8 tiles", {4, 8, 16, 5});
+}
+
+TYPED_TEST(CpuKernels, GraphLikeShortRows) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  // many rows with few entries: the transposed product takes the partial-buffer path for k < 4
+  check_all(random_csr<V, I>(9000, 8000, 0.0008, 8, false), {1, 3, 17}, "9000x8000", {8});
+}
+
+TEST(CpuKernelsConfig, SimdLevels) {
+  const auto levels = sf::available_simd_levels();
+  ASSERT_FALSE(levels.empty());
+  EXPECT_EQ(levels.front(), sf::SimdLevel::baseline);
+  for (sf::SimdLevel l : levels) {
+    sf::set_simd_level(l);
+    EXPECT_EQ(sf::simd_level(), l);
+  }
+  for (sf::SimdLevel l : {sf::SimdLevel::avx2, sf::SimdLevel::avx512})
+    if (std::find(levels.begin(), levels.end(), l) == levels.end())
+      EXPECT_THROW(sf::set_simd_level(l), sf::unsupported);
+  sf::set_simd_level(sf::SimdLevel::automatic);
+  EXPECT_NE(sf::simd_level(), sf::SimdLevel::automatic);
+  EXPECT_EQ(sf::to_string(sf::SimdLevel::avx2), "avx2");
+}
+
+TEST(CpuKernelsConfig, StridedOperandsGoThroughCopies) {
+  // Fortran-ordered x and y (col_stride != 1) still give the reference result.
+  const auto a = random_csr<float, std::int32_t>(300, 200, 0.2, 9, true);
+  const std::int64_t k = 19;
+  const auto x = random_dense<float>(200 * k, 10);
+  std::vector<float> y(300 * k), ref(300 * k);
+  const sf::DenseView<const float> xf{x.data(), 200, k, 1, 200};
+  sf::spmm(a, xf, sf::DenseView<float>{y.data(), 300, k, 1, 300}, sf::Transpose::no, sf::Backend::cpu);
+  sf::spmm(a, xf, sf::DenseView<float>{ref.data(), 300, k, 1, 300}, sf::Transpose::no, sf::Backend::reference);
+  for (std::size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y[i], ref[i], 1e-4f) << i;
+}
+
+}  // namespace
