@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -195,6 +196,67 @@ TYPED_TEST(CpuKernels, GraphLikeShortRows) {
   using I = typename TypeParam::second_type;
   // many rows with few entries: the transposed product takes the partial-buffer path for k < 4
   check_all(random_csr<V, I>(9000, 8000, 0.0008, 8, false), {1, 3, 17}, "9000x8000", {8});
+}
+
+// from_dense against a plain per-element rule, and CSR <-> CSC against a serial counting sort,
+// for every thread count (the parallel paths start above 2^17 cells / 2^15 entries).
+TYPED_TEST(CpuKernels, Conversions) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  for (auto [rows, cols] : {std::pair<std::int64_t, std::int64_t>{0, 0}, {1, 1}, {3, 0}, {1, 700}, {700, 1},
+                            {517, 389}}) {
+    std::vector<V> d = random_dense<V>(rows * cols, 21);
+    for (std::int64_t p = 0; p < rows * cols; ++p) {
+      if (p % 3 == 0) d[p] = V(0);
+      if (p % 11 == 0) d[p] = V(-0.0);
+      if (p % 97 == 5) d[p] = std::numeric_limits<V>::quiet_NaN();
+      if (p % 101 == 7) d[p] = -std::numeric_limits<V>::infinity();
+      if (p % 13 == 1) d[p] = static_cast<V>(0.25);  // exactly at one of the thresholds below
+    }
+    const auto dv = sf::DenseView<const V>::row_major(d.data(), rows, cols);
+    for (double threshold : {0.0, 0.25, 0.5, 1e300}) {
+      std::vector<I> want_ptr{0}, want_idx;
+      std::vector<V> want_val;
+      for (std::int64_t i = 0; i < rows; ++i) {
+        for (std::int64_t j = 0; j < cols; ++j) {
+          const V v = d[i * cols + j];
+          if (std::isnan(v) || std::isinf(v) || std::fabs(static_cast<double>(v)) > threshold) {
+            want_idx.push_back(static_cast<I>(j));
+            want_val.push_back(v);
+          }
+        }
+        want_ptr.push_back(static_cast<I>(want_idx.size()));
+      }
+      for (int threads = 1; threads <= 4; ++threads) {
+        sf::set_num_threads(threads);
+        const auto a = sf::CSRMatrix<V, I>::from_dense(dv, threshold);
+        const std::string tag = std::to_string(rows) + "x" + std::to_string(cols) + " t=" + std::to_string(threshold) +
+                                " threads=" + std::to_string(threads);
+        ASSERT_EQ(std::vector<I>(a.row_ptr().begin(), a.row_ptr().end()), want_ptr) << tag;
+        ASSERT_EQ(std::vector<I>(a.col_indices().begin(), a.col_indices().end()), want_idx) << tag;
+        ASSERT_EQ(a.nnz(), static_cast<std::int64_t>(want_val.size())) << tag;
+        for (std::size_t p = 0; p < want_val.size(); ++p) {
+          if (std::isnan(want_val[p])) EXPECT_TRUE(std::isnan(a.values()[p])) << tag;
+          else EXPECT_EQ(a.values()[p], want_val[p]) << tag;
+        }
+        // transpose: column j of A lists its rows in increasing order
+        const auto c = sf::CSCMatrix<V, I>::from_csr(a);
+        std::vector<I> cptr(static_cast<std::size_t>(cols) + 1, 0);
+        for (I j : want_idx) ++cptr[static_cast<std::size_t>(j) + 1];
+        for (std::int64_t j = 0; j < cols; ++j) cptr[j + 1] += cptr[j];
+        std::vector<I> next(cptr.begin(), cptr.end() - 1), ridx(want_idx.size());
+        for (std::int64_t i = 0; i < rows; ++i)
+          for (I p = want_ptr[i]; p < want_ptr[i + 1]; ++p) ridx[next[want_idx[p]]++] = static_cast<I>(i);
+        ASSERT_EQ(std::vector<I>(c.col_ptr().begin(), c.col_ptr().end()), cptr) << tag;
+        ASSERT_EQ(std::vector<I>(c.row_indices().begin(), c.row_indices().end()), ridx) << tag;
+        const auto back = sf::CSRMatrix<V, I>::from_csc(c);
+        ASSERT_EQ(std::vector<I>(back.col_indices().begin(), back.col_indices().end()), want_idx) << tag;
+        for (std::size_t p = 0; p < want_val.size(); ++p)
+          if (!std::isnan(want_val[p])) EXPECT_EQ(back.values()[p], want_val[p]) << tag;
+      }
+    }
+  }
+  sf::set_num_threads(0);
 }
 
 TEST(CpuKernelsConfig, SimdLevels) {

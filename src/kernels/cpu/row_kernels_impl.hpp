@@ -8,6 +8,11 @@
 #include "kernels/cpu/row_kernels.hpp"
 #include "kernels/cpu/simd.hpp"
 
+#include <type_traits>
+
+// GCC 12 warns inside its own gather intrinsics (the unused source operand).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 namespace sparse_formats::kernels::cpu::SPARSE_FORMATS_ISA {
 
 using i64 = std::int64_t;
@@ -65,10 +70,10 @@ inline void csr_tile(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64
   }
 }
 
-// SpMV row: four independent scalar streams (gathers are no faster here: the loads of x
-// are the bound, and the scalar loop keeps every x load a plain one).
+// SpMV row, scalar: four independent streams.
 template <typename V, typename I>
-inline V csr_dot(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx) {
+__attribute__((optimize("no-tree-vectorize"))) inline V csr_dot_scalar(const I* idx, const V* val, i64 p0, i64 p1,
+                                                                        const V* x, i64 ldx) {
   V s0 = V(0), s1 = V(0), s2 = V(0), s3 = V(0);
   i64 p = p0;
   for (; p + 3 < p1; p += 4) {
@@ -79,6 +84,46 @@ inline V csr_dot(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx
   }
   for (; p < p1; ++p) s0 += val[p] * x[static_cast<i64>(idx[p]) * ldx];
   return (s0 + s1) + (s2 + s3);
+}
+
+// SpMV row with hardware gathers of x where the instruction set has them (unit stride only),
+// two vector accumulators; the scalar loop takes the rest of the row.
+template <typename V, typename I>
+inline V csr_dot(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx) {
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<V, float> && std::is_same_v<I, std::int32_t>) {
+    if (ldx == 1 && p1 - p0 >= 32) {
+      __m512 a = _mm512_setzero_ps(), b = _mm512_setzero_ps();
+      i64 p = p0;
+      for (; p + 32 <= p1; p += 32) {
+        const __m512i i0 = _mm512_loadu_si512(idx + p), i1 = _mm512_loadu_si512(idx + p + 16);
+        a = _mm512_fmadd_ps(_mm512_loadu_ps(val + p), _mm512_i32gather_ps(i0, x, 4), a);
+        b = _mm512_fmadd_ps(_mm512_loadu_ps(val + p + 16), _mm512_i32gather_ps(i1, x, 4), b);
+      }
+      return _mm512_reduce_add_ps(_mm512_add_ps(a, b)) + csr_dot_scalar(idx, val, p, p1, x, ldx);
+    }
+  }
+  if constexpr (std::is_same_v<V, double>) {
+    if (ldx == 1 && p1 - p0 >= 16) {
+      __m512d a = _mm512_setzero_pd(), b = _mm512_setzero_pd();
+      i64 p = p0;
+      for (; p + 16 <= p1; p += 16) {
+        __m512d g0, g1;
+        if constexpr (std::is_same_v<I, std::int32_t>) {
+          g0 = _mm512_i32gather_pd(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx + p)), x, 8);
+          g1 = _mm512_i32gather_pd(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx + p + 8)), x, 8);
+        } else {
+          g0 = _mm512_i64gather_pd(_mm512_loadu_si512(idx + p), x, 8);
+          g1 = _mm512_i64gather_pd(_mm512_loadu_si512(idx + p + 8), x, 8);
+        }
+        a = _mm512_fmadd_pd(_mm512_loadu_pd(val + p), g0, a);
+        b = _mm512_fmadd_pd(_mm512_loadu_pd(val + p + 8), g1, b);
+      }
+      return _mm512_reduce_add_pd(_mm512_add_pd(a, b)) + csr_dot_scalar(idx, val, p, p1, x, ldx);
+    }
+  }
+#endif
+  return csr_dot_scalar(idx, val, p0, p1, x, ldx);
 }
 
 // Calls tile(U, tail, c, n) over the batch [0, k): widest tiles first, then a masked tail.
