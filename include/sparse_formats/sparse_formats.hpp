@@ -7,5 +7,6 @@
 #include "sparse_formats/csr_matrix.hpp"
 #include "sparse_formats/errors.hpp"
 #include "sparse_formats/operations.hpp"
+#include "sparse_formats/plan.hpp"
 #include "sparse_formats/statistics.hpp"
 #include "sparse_formats/types.hpp"

@@ -14,6 +14,7 @@
 #include "sparse_formats/config.hpp"
 #include "sparse_formats/errors.hpp"
 #include "sparse_formats/operations.hpp"
+#include "sparse_formats/plan.hpp"
 
 namespace sf = sparse_formats;
 
@@ -257,6 +258,58 @@ TYPED_TEST(CpuKernels, Conversions) {
     }
   }
   sf::set_num_threads(0);
+}
+
+// A plan gives bit-identical results to spmm() (same thread count), for every format and op.
+TYPED_TEST(CpuKernels, PlanMatchesOneShot) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  const auto a = random_csr<V, I>(703, 611, 0.08, 12, true);
+  const auto csc = sf::CSCMatrix<V, I>::from_csr(a);
+  const auto bsr = sf::BlockSparseMatrix<V, I>::from_csr(a, 8);
+  for (int threads : {1, 2, 3}) {
+    sf::set_num_threads(threads);
+    for (std::int64_t k : {1, 3, 17, 64}) {
+      for (bool t : {false, true}) {
+        const auto op = t ? sf::Transpose::yes : sf::Transpose::no;
+        const std::int64_t in = t ? a.nrows() : a.ncols(), out = t ? a.ncols() : a.nrows();
+        const auto x = random_dense<V>(in * k, 5);
+        const auto xv = sf::DenseView<const V>::row_major(x.data(), in, k);
+        auto check = [&](const auto& m, const char* name) {
+          std::vector<V> y1(out * k), y2(out * k, V(9));
+          sf::spmm(m, xv, sf::DenseView<V>::row_major(y1.data(), out, k), op, sf::Backend::cpu);
+          const sf::SpmmPlan<V, I> plan(m, k, op, sf::Backend::cpu);
+          EXPECT_EQ(plan.shape(), (sf::Shape{out, in}));
+          EXPECT_EQ(plan.batch(), k);
+          EXPECT_GE(plan.threads(), 1);
+          EXPECT_LE(plan.threads(), threads);
+          plan.run(xv, sf::DenseView<V>::row_major(y2.data(), out, k));
+          EXPECT_EQ(y1, y2) << name << " k=" << k << " t=" << t << " threads=" << threads;
+          std::vector<V> y3(out * k);
+          sf::SpmmPlan<V, I>(m, k, op, sf::Backend::reference).run(xv, sf::DenseView<V>::row_major(y3.data(), out, k));
+          const auto e = exact_product(a, t, x, k);
+          expect_close(y3, e, in, std::string(name) + " reference plan");
+        };
+        check(a, "CSR");
+        check(csc, "CSC");
+        check(bsr, "BSR");
+      }
+    }
+  }
+  sf::set_num_threads(0);
+  const sf::SpmmPlan<V, I> plan(a, 4);
+  std::vector<V> x(a.ncols() * 5), y(a.nrows() * 5);
+  EXPECT_THROW(plan.run(sf::DenseView<const V>::row_major(x.data(), a.ncols(), 5),
+                        sf::DenseView<V>::row_major(y.data(), a.nrows(), 5)),
+               sf::shape_mismatch);
+  EXPECT_THROW(plan.run(sf::DenseView<const V>::row_major(x.data(), a.ncols() - 1, 4),
+                        sf::DenseView<V>::row_major(y.data(), a.nrows(), 4)),
+               sf::shape_mismatch);
+  EXPECT_THROW((sf::SpmmPlan<V, I>(a, -1)), sf::invalid_argument);
+  const sf::SpmmPlan<V, I> gpu_plan(a, 4, sf::Transpose::no, sf::Backend::opencl);
+  EXPECT_THROW(gpu_plan.run(sf::DenseView<const V>::row_major(x.data(), a.ncols(), 4),
+                            sf::DenseView<V>::row_major(y.data(), a.nrows(), 4)),
+               sf::backend_unavailable);
 }
 
 TEST(CpuKernelsConfig, SimdLevels) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "instantiate.hpp"
+#include "kernels/cpu/partition.hpp"
 #include "kernels/cpu/row_kernels.hpp"
 #include "kernels/cpu/threads.hpp"
 #include "kernels/kernels.hpp"
@@ -19,7 +20,7 @@ namespace sparse_formats::kernels::cpu {
 namespace {
 
 // Below this batch the partial buffers (2 passes over cols x k per thread) cost less than every
-// thread re-reading the row structure to find its columns (measured on the 2M x 2M graphs).
+// thread re-reading the row structure to find its columns.
 constexpr std::int64_t kColumnSplitMinBatch = 4;
 
 template <typename V>
@@ -30,37 +31,52 @@ void zero_rows(V* y, std::int64_t ldy, std::int64_t k, std::int64_t r0, std::int
 }  // namespace
 
 template <typename V, typename I>
-void csr_spmm(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y) {
-  const auto& kern = row_kernels<V, I>();
-  const std::int64_t k = y.cols;
-  const int threads = threads_for(product_work(a.indptr[a.rows], a.rows, k));
-  if (threads <= 1) return kern.csr_rows(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.rows);
-  const auto bounds = balanced_row_split(a.indptr, a.rows, threads);
-#pragma omp parallel for num_threads(threads) schedule(static, 1)
-  for (int t = 0; t < threads; ++t)
-    kern.csr_rows(a, x.data, x.row_stride, y.data, y.row_stride, k, bounds[t], bounds[t + 1]);
+Partition csr_partition(const CsrView<V, I>& a, bool transposed, std::int64_t k) {
+  Partition p;
+  const std::int64_t nnz = a.indptr[a.rows];
+  p.threads = threads_for(product_work(nnz, transposed ? a.cols : a.rows, k));
+  if (p.threads <= 1) {
+    p.threads = 1;
+    p.bounds = {0, transposed ? a.cols : a.rows};
+    p.column_split = transposed;
+  } else if (transposed && k >= kColumnSplitMinBatch) {
+    p.column_split = true;
+    p.bounds = balanced_column_split(a.indptr, a.indices, a.rows, a.cols, p.threads);
+  } else {
+    p.bounds = balanced_row_split(a.indptr, a.rows, p.threads);
+  }
+  return p;
 }
 
 template <typename V, typename I>
-void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y) {
+void csr_spmm(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, const Partition& part) {
+  const auto& kern = row_kernels<V, I>();
+  const std::int64_t k = y.cols;
+  const auto& b = part.bounds;
+  if (part.threads <= 1) return kern.csr_rows(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.rows);
+#pragma omp parallel for num_threads(part.threads) schedule(static, 1)
+  for (int t = 0; t < part.threads; ++t) kern.csr_rows(a, x.data, x.row_stride, y.data, y.row_stride, k, b[t], b[t + 1]);
+}
+
+template <typename V, typename I>
+void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, const Partition& part) {
   const auto& kern = row_kernels<V, I>();
   const std::int64_t k = y.cols, n = a.cols;
-  const int threads = threads_for(product_work(a.indptr[a.rows], n, k));
-  if (threads <= 1) {
+  const auto& b = part.bounds;
+  if (part.threads <= 1) {
     zero_rows(y.data, y.row_stride, k, 0, n);
     return kern.csr_scatter(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.rows, 0, n);
   }
-  if (k >= kColumnSplitMinBatch) {
-    const auto cb = balanced_column_split(a.indptr, a.indices, a.rows, n, threads);
-#pragma omp parallel for num_threads(threads) schedule(static, 1)
-    for (int t = 0; t < threads; ++t) {
-      zero_rows(y.data, y.row_stride, k, cb[t], cb[t + 1]);
-      if (cb[t] < cb[t + 1]) kern.csr_scatter(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.rows, cb[t], cb[t + 1]);
+  if (part.column_split) {
+#pragma omp parallel for num_threads(part.threads) schedule(static, 1)
+    for (int t = 0; t < part.threads; ++t) {
+      zero_rows(y.data, y.row_stride, k, b[t], b[t + 1]);
+      if (b[t] < b[t + 1]) kern.csr_scatter(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.rows, b[t], b[t + 1]);
     }
     return;
   }
   // Thread 0 scatters into y, thread t > 0 into partial[t - 1]; then y += partials in order.
-  const auto rb = balanced_row_split(a.indptr, a.rows, threads);
+  const int threads = part.threads;
   const std::int64_t stride = n * k;
   std::unique_ptr<V[]> partial(new V[static_cast<std::size_t>((threads - 1) * stride)]);
 #pragma omp parallel num_threads(threads)
@@ -70,7 +86,7 @@ void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView
       V* out = t == 0 ? y.data : partial.get() + (t - 1) * stride;
       const std::int64_t ld = t == 0 ? y.row_stride : k;
       zero_rows(out, ld, k, 0, n);
-      kern.csr_scatter(a, x.data, x.row_stride, out, ld, k, rb[t], rb[t + 1], 0, n);
+      kern.csr_scatter(a, x.data, x.row_stride, out, ld, k, b[t], b[t + 1], 0, n);
     }
 #pragma omp for schedule(static)
     for (std::int64_t j = 0; j < n; ++j) {
@@ -83,9 +99,22 @@ void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView
   }
 }
 
-#define INSTANTIATE(V, I)                                                                     \
-  template void csr_spmm<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>);       \
-  template void csr_spmm_transposed<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>);
+template <typename V, typename I>
+void csr_spmm(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y) {
+  csr_spmm(a, x, y, csr_partition(a, false, y.cols));
+}
+
+template <typename V, typename I>
+void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y) {
+  csr_spmm_transposed(a, x, y, csr_partition(a, true, y.cols));
+}
+
+#define INSTANTIATE(V, I)                                                                                    \
+  template Partition csr_partition<V, I>(const CsrView<V, I>&, bool, std::int64_t);                           \
+  template void csr_spmm<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>);                       \
+  template void csr_spmm_transposed<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>);            \
+  template void csr_spmm<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>, const Partition&);     \
+  template void csr_spmm_transposed<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>, const Partition&);
 SPARSE_FORMATS_FOR_EACH_TYPE(INSTANTIATE)
 #undef INSTANTIATE
 
