@@ -42,6 +42,8 @@ namespace {
 
 int g_threads = 2;
 bool g_rsb_tune = true;
+// Time bound for one rsb_tune_spmm call: its default tunes for minutes on the 2M x 2M graphs.
+constexpr double kRsbTuneSeconds = 1.0;
 
 using EigenCsr = Eigen::SparseMatrix<float, Eigen::RowMajor, int>;
 using EigenCsc = Eigen::SparseMatrix<float, Eigen::ColMajor, int>;
@@ -123,7 +125,7 @@ std::pair<rsb_mtx_t*, rsb_int_t> rsb_for(Loaded& l, const std::string& key, rsb_
     rsb_real_t sf = 0;
     rsb_int_t tn = 0;
     if (err == RSB_ERR_NO_ERROR)
-      err = rsb_tune_spmm(&tuned, &sf, &tn, 0, 0.0, trans, &one, nullptr, nrhs, RSB_FLAG_WANT_ROW_MAJOR_ORDER, x, ldb,
+      err = rsb_tune_spmm(&tuned, &sf, &tn, 0, kRsbTuneSeconds, trans, &one, nullptr, nrhs, RSB_FLAG_WANT_ROW_MAJOR_ORDER, x, ldb,
                           &zero, y, ldc);
     if (err == RSB_ERR_NO_ERROR && tuned) {
       result.first = tuned;
