@@ -13,6 +13,7 @@
 
 #include <Eigen/Sparse>
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -179,6 +180,15 @@ void run_product(benchmark::State& state, const Workload& w, const Op& op, const
       sf::spmm(l.ours, xv, yv, tr, sf::Backend::cpu);
       benchmark::DoNotOptimize(y.data());
     }
+  } else if (impl == "ours_plan") {  // SpmmPlan: prepared once (for A^T on CSR: a transposed copy)
+    const auto t0 = std::chrono::steady_clock::now();
+    const sf::SpmmPlan<float, std::int32_t> plan(l.ours, k, tr, sf::Backend::cpu);
+    state.counters["plan_us"] =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    for (auto _ : state) {
+      plan.run(xv, yv);
+      benchmark::DoNotOptimize(y.data());
+    }
   } else if (impl == "ours_csc") {  // A^T through CSC storage (= the CSR of A^T)
     if (!l.ours_csc) l.ours_csc = sf::CSCMatrix<float, std::int32_t>::from_csr(l.ours);
     for (auto _ : state) {
@@ -315,6 +325,7 @@ void register_all(const std::vector<Workload>& workloads, bool large) {
     for (const Op& op : ops) {
       std::vector<std::pair<std::string, std::string>> impls{{"csr", "ours"}, {"csr", "eigen"}, {"csr", "rsb"}};
       if (op.transposed) impls.push_back({"csc", "ours_csc"});
+      if (op.transposed) impls.push_back({"csr", "ours_plan"});
       if (w.kind == bench::Kind::blocks) impls.push_back({"bsr", "ours_bsr"});
       if (!graph) impls.push_back({"dense", "openblas"});
       for (const auto& [format, impl] : impls) {

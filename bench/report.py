@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Ratio table and goal check from peer_benchmark's JSON (and scipy_bench.py's).
 
-Usage: report.py GBENCH.json [SCIPY.json] [--markdown OUT.md] [--json OUT.json]
+Usage: report.py GBENCH.json [GBENCH2.json ...] [--scipy SCIPY.json] [--markdown OUT.md] [--json OUT.json]
+Several peer_benchmark files (filtered runs) are merged, later ones overriding; the plan ratio
+(SpmmPlan A^T vs A) always uses the A x time from the same file as the plan's.
 A ratio is peer time / our time: above 1 means ours is faster.
 """
 import argparse
@@ -27,15 +29,32 @@ def key_of(kv):
     return kv["op"], kv.get("n", ""), "/".join(wl)
 
 
-def load(gbench, scipy_file):
+def load(gbench_files, scipy_file):
     times = defaultdict(dict)  # key -> impl -> seconds
+    plan_base = {}  # key of a forward op -> its "ours" time in the file that also ran ours_plan
     bytes_ = {}
     nnz = defaultdict(dict)
     triad = {}
     ctx = {}
-    with open(gbench) as fh:
-        g = json.load(fh)
+    for gbench in gbench_files:
+        with open(gbench) as fh:
+            g = json.load(fh)
+        load_one(g, times, bytes_, nnz, triad, ctx, plan_base)
+    if scipy_file:
+        with open(scipy_file) as fh:
+            s = json.load(fh)
+        ctx["scipy"] = s["context"]
+        for r in s["results"]:
+            kv = parse(r["name"])
+            k = key_of(kv)
+            times[k]["scipy"] = r["real_time_s"]
+            nnz[k]["scipy"] = r["nnz"]
+    return times, bytes_, nnz, triad, ctx, plan_base
+
+
+def load_one(g, times, bytes_, nnz, triad, ctx, plan_base):
     ctx.update(g.get("context", {}))
+    file_times = defaultdict(dict)
     unit = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
     have_min = any(b.get("aggregate_name") == "min" for b in g["benchmarks"])
     for b in g["benchmarks"]:
@@ -51,19 +70,14 @@ def load(gbench, scipy_file):
             continue
         k = key_of(kv)
         times[k][kv["impl"]] = sec
+        file_times[k][kv["impl"]] = sec
         bytes_[(k, kv["impl"])] = b.get("bytes", 0)
         if "nnz" in b:
             nnz[k][kv["impl"]] = b["nnz"]
-    if scipy_file:
-        with open(scipy_file) as fh:
-            s = json.load(fh)
-        ctx["scipy"] = s["context"]
-        for r in s["results"]:
-            kv = parse(r["name"])
-            k = key_of(kv)
-            times[k]["scipy"] = r["real_time_s"]
-            nnz[k]["scipy"] = r["nnz"]
-    return times, bytes_, nnz, triad, ctx
+    if any("ours_plan" in v for v in file_times.values()):
+        for k, v in file_times.items():
+            if "ours" in v:
+                plan_base[k] = v["ours"]
 
 
 def fmt_t(sec):
@@ -72,12 +86,12 @@ def fmt_t(sec):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("gbench")
-    ap.add_argument("scipy", nargs="?")
+    ap.add_argument("gbench", nargs="+")
+    ap.add_argument("--scipy")
     ap.add_argument("--markdown")
     ap.add_argument("--json")
     args = ap.parse_args()
-    times, bytes_, nnz, triad, ctx = load(args.gbench, args.scipy)
+    times, bytes_, nnz, triad, ctx, plan_base = load(args.gbench, args.scipy)
     dram = triad.get("512", max(triad.values()) if triad else 0)
     mismatched = [k for k, v in nnz.items() if len(set(v.values())) > 1]
 
@@ -86,8 +100,8 @@ def main():
     if mismatched:
         lines.append(f"WARNING: scipy's matrices differ from ours on {len(mismatched)} cases (nnz mismatch)")
     lines.append("")
-    lines.append("| op | n | workload | ours us | ours GB/s | eigen | rsb | scipy | openblas | best sparse peer | csc | bsr |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    lines.append("| op | n | workload | ours us | ours GB/s | eigen | rsb | scipy | openblas | best sparse peer | csc | bsr | plan |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     rows = []
     for k in sorted(times, key=lambda k: (k[2], k[0], k[1])):
         t = times[k]
@@ -101,6 +115,8 @@ def main():
         row = dict(op=k[0], n=k[1], workload=k[2], ours_s=ours, ours_gbs=gbs, ratios=r, best_peer_ratio=best)
         if "ours_csc" in t:
             row["csc_s"] = t["ours_csc"]
+        if "ours_plan" in t:
+            row["plan_s"] = t["ours_plan"]
         if "ours_bsr" in t:
             row["bsr_speedup_vs_csr"] = ours / t["ours_bsr"]
         rows.append(row)
@@ -111,6 +127,7 @@ def main():
                      f"{cell('scipy')} | {cell('openblas')} | - |")
         lines[-1] += (f" {t['ours_csc'] / ours:.2f} |" if "ours_csc" in t else " - |")
         lines[-1] += (f" {ours / t['ours_bsr']:.2f} |" if "ours_bsr" in t else " - |")
+        lines[-1] += (f" {t['ours_plan'] / ours:.2f} |" if "ours_plan" in t else " - |")
 
     # goals
     g = []
@@ -140,11 +157,23 @@ def main():
             base = [b for b in by(op, n) if b["workload"] == r["workload"]]
             if base:
                 tr.append((r["ours_s"] / base[0]["ours_s"], op_t, n, r["workload"]))
+    trp = []
+    for op_t, op, n in (("spmv_t", "spmv", "1"), ("spmm_t", "spmm", "128"), ("spmm_t", "spmm", "32")):
+        for r in by(op_t, n):
+            base = [b for b in by(op, n) if b["workload"] == r["workload"]]
+            fwd = (op, n, base[0]["workload"]) if base else None
+            if base and "plan_s" in r:
+                trp.append((r["plan_s"] / plan_base.get(fwd, base[0]["ours_s"]), op_t, n, r["workload"]))
     if tr:
         worst_t = max(tr)
         ok = sum(1 for t in tr if t[0] <= 1.3)
         g.append(f"4. A^T on CSR / A on CSR (goal <= 1.3x): {ok}/{len(tr)} met; worst {worst_t[0]:.2f}x "
                  f"({worst_t[1]} n={worst_t[2]} {worst_t[3]}); median {sorted(t[0] for t in tr)[len(tr) // 2]:.2f}x")
+    if trp:
+        ok = sum(1 for t in trp if t[0] <= 1.3)
+        w = max(trp)
+        g.append(f"4b. A^T on CSR with SpmmPlan / A on CSR (goal <= 1.3x): {ok}/{len(trp)} met; worst {w[0]:.2f}x "
+                 f"({w[1]} n={w[2]} {w[3]}); median {sorted(t[0] for t in trp)[len(trp) // 2]:.2f}x")
     for r in rows:
         if "bsr_speedup_vs_csr" in r and r["op"] == "spmm":
             g.append(f"5. BSR vs CSR SpMM n={r['n']} {r['workload']}: {r['bsr_speedup_vs_csr']:.2f}x (goal >= 2x)")

@@ -25,4 +25,4 @@ build-bench/bench/peer_benchmark "${LARGE[@]}" --threads="$THREADS" --benchmark_
   --benchmark_out="$OUT/gbench.json" --benchmark_out_format=json "${GB_ARGS[@]}" > "$OUT/gbench.txt"
 python3 bench/scipy_bench.py "$OUT/scipy.json" "${LARGE[@]}" --min-time 0.1
 uptime >> "$OUT/machine.txt"
-python3 bench/report.py "$OUT/gbench.json" "$OUT/scipy.json" --markdown "$OUT/table.md" --json "$OUT/summary.json"
+python3 bench/report.py "$OUT/gbench.json" --scipy "$OUT/scipy.json" --markdown "$OUT/table.md" --json "$OUT/summary.json"
