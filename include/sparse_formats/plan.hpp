@@ -2,8 +2,8 @@
 // rows for A^T x; the kernel choice) is done once for a matrix, an op and a batch size k, and
 // run() may then be called many times. spmm() is the one-shot form of the same computation and
 // gives the same results (bit-identical for the same thread count and SIMD level, except A^T x of
-// a CSR matrix with k >= 4: that plan keeps a transposed copy of the arrays, made once, and sums
-// each output in a different order; it then costs what A x costs instead of ~2.5x).
+// a CSR matrix: that plan keeps a transposed copy of the arrays, made once, and sums each output
+// in a different order; it then costs what A x costs instead of 1.5-4x).
 #pragma once
 
 #include <cstdint>

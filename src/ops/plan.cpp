@@ -26,8 +26,8 @@ struct SpmmPlan<V, I>::State {
   bool cpu = false;                // runs the CPU kernels with `partition`
   bool transposed_kernel = false;  // A^T x on the stored arrays
   kernels::cpu::Partition partition;
-  // A^T x of a CSR matrix with a batch of kTransposeCopyMinBatch or more: the arrays of A^T,
-  // made once, so every run is the row-wise kernel (a scatter into y costs ~2.5x more).
+  // A^T x of a CSR matrix (batch >= kTransposeCopyMinBatch): the arrays of A^T, made once, so
+  // every run is the row-wise kernel.
   std::optional<CompressedStorage<V, I>> transposed;
 };
 
@@ -44,8 +44,10 @@ kernels::BsrView<V, I> bsr_view(const BlockStorage<V, I>& s) {
           s.blocks.data()};
 }
 
-// Batch from which a plan of A^T x on CSR keeps a transposed copy (its arrays: memory x2).
-constexpr std::int64_t kTransposeCopyMinBatch = 4;
+// Batch from which a plan of A^T x on CSR keeps a transposed copy (its arrays: memory x2). The
+// scatter into y costs 1.5-4x the row-wise product for every batch size measured (1..128), so
+// a plan, made to be run many times, always pays for the copy.
+constexpr std::int64_t kTransposeCopyMinBatch = 1;
 
 void check_batch(std::int64_t k) {
   if (k < 0) throw invalid_argument("SpmmPlan: batch size must be >= 0, got " + std::to_string(k));
