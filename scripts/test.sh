@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: installs what they need, builds, runs the C++ suite (plain and under
-# AddressSanitizer + UndefinedBehaviorSanitizer), checks the installed CMake package, then the Python suite.
+# AddressSanitizer + UndefinedBehaviorSanitizer), runs each libFuzzer target for 10 s when clang is installed,
+# checks the installed CMake package, then the Python suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -16,6 +17,11 @@ echo "== C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSPARSE_FORMATS_SANITIZE=ON -DSPARSE_FORMATS_BUILD_EXAMPLES=OFF >/dev/null
 cmake --build build-asan -j"$JOBS"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan --output-on-failure -j"$JOBS"
+
+if command -v clang++ >/dev/null 2>&1; then
+  echo "== fuzz targets (10 s each)"
+  JOBS="$JOBS" scripts/fuzz.sh 10
+fi
 
 echo "== installed CMake package: find_package(sparse_formats) from another project"
 rm -rf build/install-test && cmake --install build --prefix build/install-test/prefix >/dev/null

@@ -124,11 +124,12 @@ CompressedStorage<V, I> bsr_to_compressed(const BlockStorage<V, I>& b) {
         if (brow[c] != V(0)) f(c0 + c, brow[c]);
     }
   };
+  std::int64_t total = 0;
   for (std::int64_t row = 0; row < rows; ++row) {
-    std::int64_t n = 0;
-    each_row_entry(row, [&](std::int64_t, V) { ++n; });
-    indptr[row + 1] = static_cast<I>(indptr[row] + n);
+    each_row_entry(row, [&](std::int64_t, V) { ++total; });
+    indptr[row + 1] = static_cast<I>(total);  // total only grows: checked once below, before any use
   }
+  detail::check_fits_index<I>(total, "CSR nnz of the block-sparse matrix");
   std::vector<I> indices(static_cast<std::size_t>(indptr[rows]));
   std::vector<V> data(indices.size());
   for (std::int64_t row = 0; row < rows; ++row) {

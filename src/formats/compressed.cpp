@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -190,9 +191,14 @@ SparseMatrixStats make_stats(Shape shape, std::int64_t nnz, std::size_t value_si
   const double cells = static_cast<double>(shape.rows) * static_cast<double>(shape.cols);
   st.density = cells > 0 ? static_cast<double>(nnz) / cells : 0.0;
   st.sparsity = cells > 0 ? 1.0 - st.density : 0.0;
-  st.memory_dense = static_cast<std::size_t>(shape.rows) * static_cast<std::size_t>(shape.cols) * value_size;
+  // A dense twin of a huge empty shape can exceed size_t: saturate rather than wrap.
+  std::size_t dense_bytes = 0;
+  if (__builtin_mul_overflow(static_cast<std::size_t>(shape.rows), static_cast<std::size_t>(shape.cols), &dense_bytes) ||
+      __builtin_mul_overflow(dense_bytes, value_size, &dense_bytes))
+    dense_bytes = std::numeric_limits<std::size_t>::max();
+  st.memory_dense = dense_bytes;
   st.memory_sparse = sparse_bytes;
-  st.compression_ratio = sparse_bytes > 0 ? static_cast<double>(st.memory_dense) / static_cast<double>(sparse_bytes) : 0.0;
+  st.compression_ratio = sparse_bytes > 0 ? cells * static_cast<double>(value_size) / static_cast<double>(sparse_bytes) : 0.0;
   return st;
 }
 

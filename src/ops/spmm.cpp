@@ -14,6 +14,20 @@ namespace sparse_formats {
 
 namespace {
 
+// Whether every element of y has its own address (strides are non-negative here): a dimension
+// longer than 1 needs a non-zero stride, and the larger stride must step past the whole extent of
+// the smaller one (rarer layouts that interleave without colliding are rejected too).
+template <typename V>
+bool distinct_elements(DenseView<V> y) {
+  if (y.rows == 0 || y.cols == 0) return true;
+  if (y.rows == 1) return y.cols <= 1 || y.col_stride != 0;
+  if (y.cols <= 1) return y.row_stride != 0;
+  const bool rows_inner = y.row_stride <= y.col_stride;
+  const std::int64_t inner = rows_inner ? y.row_stride : y.col_stride, outer = rows_inner ? y.col_stride : y.row_stride;
+  const std::int64_t inner_count = rows_inner ? y.rows : y.cols;
+  return inner > 0 && outer > inner * (inner_count - 1);
+}
+
 template <typename V>
 void check_operands(const char* what, Shape op_shape, DenseView<const V> x, DenseView<V> y) {
   if (x.rows != op_shape.cols)
@@ -26,8 +40,9 @@ void check_operands(const char* what, Shape op_shape, DenseView<const V> x, Dens
     throw invalid_argument(std::string(what) + ": null data pointer for a non-empty operand");
   if (x.row_stride < 0 || x.col_stride < 0 || y.row_stride < 0 || y.col_stride < 0)
     throw invalid_argument(std::string(what) + ": negative strides are not supported");
-  if (y.rows > 1 && y.cols > 1 && (y.row_stride == 0 || y.col_stride == 0 || y.row_stride == y.col_stride))
-    throw invalid_argument(std::string(what) + ": output strides make elements overlap");
+  if (!distinct_elements(y))
+    throw invalid_argument(std::string(what) + ": output strides make elements overlap (row stride " +
+                           std::to_string(y.row_stride) + ", column stride " + std::to_string(y.col_stride) + ")");
   if (y.rows * y.cols == 0 || x.rows * x.cols == 0) return;
   // Overlap of the address ranges spanned by x and y: the kernels read x while writing y.
   auto span_end = [](auto v) { return v.data + (v.rows - 1) * v.row_stride + (v.cols - 1) * v.col_stride + 1; };

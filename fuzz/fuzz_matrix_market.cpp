@@ -1,0 +1,10 @@
+#include "fuzz_common.hpp"
+#include "sparse_formats/io.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  expect_typed_errors(data, size, [](std::string_view b, const std::string& n) {
+    sparse_formats::read_matrix_market_from_memory<double, std::int32_t>(b, n);
+    sparse_formats::read_matrix_market_from_memory<float, std::int64_t>(b, n, {true});
+  });
+  return 0;
+}

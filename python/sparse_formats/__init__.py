@@ -1,0 +1,54 @@
+"""Sparse formats for pruned neural-network weights: CSR, CSC and block-sparse matrices on a C++ core.
+
+    from sparse_formats import CSRMatrix, CSCMatrix, BlockSparseMatrix, SparseMatrixStats
+
+Arrays are numpy arrays; see sparse_formats._dtypes for the dtype rules and docs/python.md.
+"""
+from ._core import (
+    Backend,
+    BackendUnavailableError,
+    IndexOutOfRangeError,
+    IndexOverflowError,
+    InvalidArgumentError,
+    InvalidStructureError,
+    ParseError,
+    ShapeMismatchError,
+    SparseFormatsError,
+    UnsupportedError,
+    has_openmp,
+    num_threads,
+    set_num_threads,
+)
+from ._base import SparseMatrix
+from ._block_sparse import BlockSparseMatrix
+from ._compressed import CSCMatrix, CSRMatrix
+from ._stats import SparseMatrixStats
+from ._selector import DynamicFormatSelector, clear_tune_cache
+from ._pruning import MagnitudePruner, StructuredPruner
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CSRMatrix",
+    "CSCMatrix",
+    "BlockSparseMatrix",
+    "SparseMatrix",
+    "SparseMatrixStats",
+    "DynamicFormatSelector",
+    "clear_tune_cache",
+    "MagnitudePruner",
+    "StructuredPruner",
+    "Backend",
+    "num_threads",
+    "set_num_threads",
+    "has_openmp",
+    "SparseFormatsError",
+    "InvalidArgumentError",
+    "ShapeMismatchError",
+    "InvalidStructureError",
+    "ParseError",
+    "IndexOutOfRangeError",
+    "IndexOverflowError",
+    "UnsupportedError",
+    "BackendUnavailableError",
+]

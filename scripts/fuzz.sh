@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang and runs each for SECONDS (default 10), seeded with the
+# test files. Usage: scripts/fuzz.sh [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_EACH=${1:-10}
+JOBS=${JOBS:-$(nproc)}
+CXX=clang++ CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPARSE_FORMATS_BUILD_FUZZERS=ON \
+  -DSPARSE_FORMATS_BUILD_TESTS=OFF -DSPARSE_FORMATS_BUILD_EXAMPLES=OFF -DSPARSE_FORMATS_BUILD_TOOLS=OFF >/dev/null
+cmake --build build-fuzz -j"$JOBS" --target fuzz_matrix_market fuzz_npy fuzz_npz fuzz_safetensors
+declare -A SEEDS=([fuzz_matrix_market]="tests/data/mtx" [fuzz_npy]="tests/data/npy tests/data/nn"
+                  [fuzz_npz]="tests/data/npz tests/data/expected" [fuzz_safetensors]="tests/data/nn")
+for target in fuzz_matrix_market fuzz_npy fuzz_npz fuzz_safetensors; do
+  corpus=build-fuzz/corpus/$target
+  mkdir -p "$corpus"
+  # New inputs go to the first folder (under build-fuzz); the seed folders are only read.
+  # -rss_limit_mb and -malloc_limit_mb make an oversized allocation a finding, not a swap storm.
+  log=build-fuzz/$target.log
+  status=0
+  build-fuzz/fuzz/$target -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+    -max_len=65536 -print_final_stats=1 -artifact_prefix=build-fuzz/ "$corpus" ${SEEDS[$target]} tests/data/invalid \
+    >"$log" 2>&1 || status=$?
+  echo "$target: $(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}') executions"
+  if [ "$status" -ne 0 ]; then
+    grep -E "ERROR|SUMMARY|Test unit written" "$log" || tail -20 "$log"
+    exit "$status"
+  fi
+done
