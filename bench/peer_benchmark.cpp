@@ -323,7 +323,9 @@ void register_all(const std::vector<Workload>& workloads, bool large) {
       ops.push_back({"spmm_t", 32, true});
     }
     for (const Op& op : ops) {
-      std::vector<std::pair<std::string, std::string>> impls{{"csr", "ours"}, {"csr", "eigen"}, {"csr", "rsb"}};
+      std::vector<std::pair<std::string, std::string>> impls{{"csr", "ours"}, {"csr", "eigen"}};
+      // librsb's transposed SpMM on the 2M x 2M graphs did not return within 5 minutes here.
+      if (!(graph && op.transposed && op.n > 1)) impls.push_back({"csr", "rsb"});
       if (op.transposed) impls.push_back({"csc", "ours_csc"});
       if (op.transposed) impls.push_back({"csr", "ours_plan"});
       if (w.kind == bench::Kind::blocks) impls.push_back({"bsr", "ours_bsr"});
