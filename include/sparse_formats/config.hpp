@@ -1,6 +1,9 @@
 // Process-wide settings of the CPU backend.
 #pragma once
 
+#include <string>
+#include <vector>
+
 namespace sparse_formats {
 
 // Threads used by the CPU kernels. 0 restores the default: SPARSE_FORMATS_NUM_THREADS if set,
@@ -10,5 +13,19 @@ int num_threads();
 
 // Whether the library was built with OpenMP (without it the CPU backend runs one thread).
 bool has_openmp();
+
+// Instruction sets the CPU kernels are compiled for; one is picked at run time.
+// baseline: plain x86-64 (SSE2) or the target's default; avx2: AVX2 + FMA;
+// avx512: AVX-512 F/VL/BW/DQ. `automatic` means the best one this CPU runs.
+enum class SimdLevel { automatic, baseline, avx2, avx512 };
+std::string to_string(SimdLevel level);
+
+// Forces the kernels onto one instruction set (tests use it to run every path).
+// Throws unsupported when this build or this CPU lacks `level`. automatic restores the
+// default: SPARSE_FORMATS_SIMD (baseline|avx2|avx512, lowered to what the CPU has) if set,
+// otherwise the best level available.
+void set_simd_level(SimdLevel level);
+SimdLevel simd_level();                         // the level in use, never automatic
+std::vector<SimdLevel> available_simd_levels();  // what this build runs on this CPU, baseline first
 
 }  // namespace sparse_formats

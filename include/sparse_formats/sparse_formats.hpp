@@ -9,6 +9,7 @@
 #include "sparse_formats/errors.hpp"
 #include "sparse_formats/io.hpp"
 #include "sparse_formats/operations.hpp"
+#include "sparse_formats/plan.hpp"
 #include "sparse_formats/pruning.hpp"
 #include "sparse_formats/selector.hpp"
 #include "sparse_formats/statistics.hpp"

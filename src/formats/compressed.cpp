@@ -9,6 +9,7 @@
 
 #include "formats/index_checks.hpp"
 #include "instantiate.hpp"
+#include "kernels/cpu/conversions.hpp"
 #include "sparse_formats/errors.hpp"
 
 namespace sparse_formats::detail {
@@ -90,33 +91,17 @@ CompressedStorage<V, I> compressed_from_dense(DenseView<const V> dense, double t
   check_shape(dense.rows, dense.cols, n.format);
   check_dims<I>(dense.rows, dense.cols, n);
   const std::int64_t major = dense.rows, minor = dense.cols;
-  // Pass 1: count per slice. Pass 2: fill. Slices are independent, so both run in parallel.
+  // Pass 1: count per slice. Pass 2: fill. Both parallel over slices (kernels/cpu/conversions).
   std::vector<std::int64_t> counts(static_cast<std::size_t>(major) + 1, 0);
-#pragma omp parallel for schedule(static) if (major * minor > (1 << 16))
-  for (std::int64_t i = 0; i < major; ++i) {
-    std::int64_t c = 0;
-    for (std::int64_t j = 0; j < minor; ++j) c += keep_entry(dense(i, j), threshold) ? 1 : 0;
-    counts[i + 1] = c;
-  }
+  kernels::cpu::count_kept(dense, threshold, counts.data() + 1);
   std::partial_sum(counts.begin(), counts.end(), counts.begin());
   const std::int64_t nnz = counts[major];
   check_fits_index<I>(nnz, std::string(n.format) + " nnz");
   std::vector<I> indptr(counts.begin(), counts.end());
-  std::vector<I> indices(static_cast<std::size_t>(nnz));
-  std::vector<V> data(static_cast<std::size_t>(nnz));
-#pragma omp parallel for schedule(static) if (major * minor > (1 << 16))
-  for (std::int64_t i = 0; i < major; ++i) {
-    std::int64_t p = counts[i];
-    for (std::int64_t j = 0; j < minor; ++j) {
-      const V v = dense(i, j);
-      if (keep_entry(v, threshold)) {
-        indices[p] = static_cast<I>(j);
-        data[p] = v;
-        ++p;
-      }
-    }
-  }
-  return {std::move(data), std::move(indices), std::move(indptr), major, minor};
+  kernels::cpu::RawArray<I> indices(static_cast<std::size_t>(nnz));
+  kernels::cpu::RawArray<V> data(static_cast<std::size_t>(nnz));
+  kernels::cpu::fill_kept(dense, threshold, counts.data(), indices.data, data.data);
+  return {data.release(), indices.release(), std::move(indptr), major, minor};
 }
 
 template <typename V, typename I>
@@ -130,20 +115,12 @@ void compressed_to_dense(const CompressedStorage<V, I>& s, DenseView<V> out) {
 template <typename V, typename I>
 CompressedStorage<V, I> compressed_transpose(const CompressedStorage<V, I>& s) {
   const std::int64_t nnz = s.nnz();
-  std::vector<I> indptr(static_cast<std::size_t>(s.minor) + 1, 0);
-  for (std::int64_t p = 0; p < nnz; ++p) ++indptr[static_cast<std::size_t>(s.indices[p]) + 1];
-  std::partial_sum(indptr.begin(), indptr.end(), indptr.begin());
-  std::vector<I> next(indptr.begin(), indptr.end() - 1);
-  std::vector<I> indices(static_cast<std::size_t>(nnz));
-  std::vector<V> data(static_cast<std::size_t>(nnz));
-  for (std::int64_t k = 0; k < s.major; ++k) {
-    for (I p = s.indptr[k]; p < s.indptr[k + 1]; ++p) {
-      const I dst = next[s.indices[p]]++;
-      indices[dst] = static_cast<I>(k);
-      data[dst] = s.data[p];
-    }
-  }
-  return {std::move(data), std::move(indices), std::move(indptr), s.minor, s.major};
+  std::vector<I> indptr(static_cast<std::size_t>(s.minor) + 1);
+  kernels::cpu::RawArray<I> indices(static_cast<std::size_t>(nnz));
+  kernels::cpu::RawArray<V> data(static_cast<std::size_t>(nnz));
+  kernels::cpu::transpose_compressed(s.major, s.minor, s.indptr.data(), s.indices.data(), s.data.data(),
+                                     indptr.data(), indices.data, data.data);
+  return {data.release(), indices.release(), std::move(indptr), s.minor, s.major};
 }
 
 template <typename V, typename I>

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "instantiate.hpp"
+#include "ops/operands.hpp"
 #include "kernels/kernels.hpp"
 #include "sparse_formats/errors.hpp"
 #include "sparse_formats/operations.hpp"
@@ -159,3 +160,23 @@ SPARSE_FORMATS_FOR_EACH_TYPE(INSTANTIATE)
 #undef INSTANTIATE
 
 }  // namespace sparse_formats
+
+// Shared with SpmmPlan (src/ops/plan.cpp): the same checks and copies as spmm().
+namespace sparse_formats::detail {
+template <typename V>
+void check_product_operands(const char* what, Shape op_shape, DenseView<const V> x, DenseView<V> y) {
+  check_operands(what, op_shape, x, y);
+}
+template <typename V>
+void run_on_contiguous(DenseView<const V> x, DenseView<V> y,
+                       const std::function<void(DenseView<const V>, DenseView<V>)>& kernel) {
+  run_contiguous<V>(x, y, kernel);
+}
+#define INSTANTIATE_V(V)                                                                      \
+  template void check_product_operands<V>(const char*, Shape, DenseView<const V>, DenseView<V>); \
+  template void run_on_contiguous<V>(DenseView<const V>, DenseView<V>,                       \
+                                     const std::function<void(DenseView<const V>, DenseView<V>)>&);
+INSTANTIATE_V(float)
+INSTANTIATE_V(double)
+#undef INSTANTIATE_V
+}  // namespace sparse_formats::detail

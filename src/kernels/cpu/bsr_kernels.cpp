@@ -1,102 +1,77 @@
-// Threaded block-sparse products: block rows split by block count; A^T x reduces
-// per-thread partial results in a fixed order.
+// Threaded block-sparse products over the per-ISA inner loops (row_kernels.hpp).
+// A x: block rows split by block count. A^T x: the output's rows (block columns of A) split
+// by block count, each thread walking every block row for its own block columns. Every output
+// value is summed by one thread in storage order, so results do not depend on the thread count.
 #include <algorithm>
 #include <vector>
 
 #include "instantiate.hpp"
+#include "kernels/cpu/partition.hpp"
+#include "kernels/cpu/row_kernels.hpp"
 #include "kernels/cpu/threads.hpp"
 #include "kernels/kernels.hpp"
 
 namespace sparse_formats::kernels::cpu {
 
 template <typename V, typename I>
-static void bsr_block_rows(const BsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, std::int64_t br0,
-                           std::int64_t br1) {
-  const std::int64_t bs = a.block_size, k = y.cols;
-  for (std::int64_t br = br0; br < br1; ++br) {
-    const std::int64_t r0 = br * bs, r_end = std::min(r0 + bs, a.rows);
-    for (std::int64_t r = r0; r < r_end; ++r) std::fill(y.data + r * y.row_stride, y.data + r * y.row_stride + k, V(0));
-    for (I b = a.block_row_ptr[br]; b < a.block_row_ptr[br + 1]; ++b) {
-      const V* block = a.blocks + static_cast<std::int64_t>(b) * bs * bs;
-      const std::int64_t c0 = static_cast<std::int64_t>(a.block_indices[b]) * bs;
-      const std::int64_t c_end = std::min(c0 + bs, a.cols);
-      for (std::int64_t r = r0; r < r_end; ++r) {
-        V* yr = y.data + r * y.row_stride;
-        const V* brow = block + (r - r0) * bs;
-        for (std::int64_t col = c0; col < c_end; ++col) {
-          const V v = brow[col - c0];
-          const V* xr = x.data + col * x.row_stride;
-          for (std::int64_t c = 0; c < k; ++c) yr[c] += v * xr[c];
-        }
-      }
-    }
+Partition bsr_partition(const BsrView<V, I>& a, bool transposed, std::int64_t k) {
+  Partition p;
+  const std::int64_t bs = a.block_size, nbc = (a.cols + bs - 1) / bs;
+  const std::int64_t stored = static_cast<std::int64_t>(a.block_row_ptr[a.block_rows]) * bs * bs;
+  p.threads = threads_for(product_work(stored, transposed ? a.cols : a.rows, k));
+  p.column_split = transposed;
+  if (p.threads <= 1) {
+    p.threads = 1;
+    p.bounds = {0, transposed ? nbc : a.block_rows};
+  } else if (transposed) {
+    p.bounds = balanced_column_split(a.block_row_ptr, a.block_indices, a.block_rows, nbc, p.threads);
+  } else {
+    p.bounds = balanced_row_split(a.block_row_ptr, a.block_rows, p.threads);
   }
+  return p;
 }
 
 template <typename V, typename I>
-static void bsr_scatter_block_rows(const BsrView<V, I>& a, DenseView<const V> x, V* out, std::int64_t k,
-                                   std::int64_t br0, std::int64_t br1) {
-  const std::int64_t bs = a.block_size;
-  for (std::int64_t br = br0; br < br1; ++br) {
-    const std::int64_t r0 = br * bs, r_end = std::min(r0 + bs, a.rows);
-    for (I b = a.block_row_ptr[br]; b < a.block_row_ptr[br + 1]; ++b) {
-      const V* block = a.blocks + static_cast<std::int64_t>(b) * bs * bs;
-      const std::int64_t c0 = static_cast<std::int64_t>(a.block_indices[b]) * bs;
-      const std::int64_t c_end = std::min(c0 + bs, a.cols);
-      for (std::int64_t r = r0; r < r_end; ++r) {
-        const V* xr = x.data + r * x.row_stride;
-        const V* brow = block + (r - r0) * bs;
-        for (std::int64_t col = c0; col < c_end; ++col) {
-          const V v = brow[col - c0];
-          V* o = out + col * k;
-          for (std::int64_t c = 0; c < k; ++c) o[c] += v * xr[c];
-        }
-      }
-    }
-  }
+void bsr_spmm(const BsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, const Partition& part) {
+  const auto& kern = row_kernels<V, I>();
+  const std::int64_t k = y.cols;
+  const auto& b = part.bounds;
+  if (part.threads <= 1) return kern.bsr_rows(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.block_rows);
+#pragma omp parallel for num_threads(part.threads) schedule(static, 1)
+  for (int t = 0; t < part.threads; ++t) kern.bsr_rows(a, x.data, x.row_stride, y.data, y.row_stride, k, b[t], b[t + 1]);
 }
 
 template <typename V, typename I>
-static std::int64_t bsr_work(const BsrView<V, I>& a, std::int64_t k) {
-  return static_cast<std::int64_t>(a.block_row_ptr[a.block_rows]) * a.block_size * a.block_size *
-         std::max<std::int64_t>(k, 1);
+void bsr_spmm_transposed(const BsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, const Partition& part) {
+  const auto& kern = row_kernels<V, I>();
+  const std::int64_t k = y.cols, bs = a.block_size;
+  auto run = [&](std::int64_t bc0, std::int64_t bc1) {
+    const std::int64_t r0 = bc0 * bs, r1 = std::min(bc1 * bs, a.cols);
+    for (std::int64_t j = r0; j < r1; ++j) std::fill(y.data + j * y.row_stride, y.data + j * y.row_stride + k, V(0));
+    if (bc0 < bc1) kern.bsr_scatter(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.block_rows, bc0, bc1);
+  };
+  const auto& b = part.bounds;
+  if (part.threads <= 1) return run(b.front(), b.back());
+#pragma omp parallel for num_threads(part.threads) schedule(static, 1)
+  for (int t = 0; t < part.threads; ++t) run(b[t], b[t + 1]);
 }
 
 template <typename V, typename I>
 void bsr_spmm(const BsrView<V, I>& a, DenseView<const V> x, DenseView<V> y) {
-  const int threads = threads_for(bsr_work(a, y.cols));
-  if (threads <= 1) return bsr_block_rows(a, x, y, 0, a.block_rows);
-  const auto bounds = balanced_row_split(a.block_row_ptr, a.block_rows, threads);
-#pragma omp parallel for num_threads(threads) schedule(static, 1)
-  for (int t = 0; t < threads; ++t) bsr_block_rows(a, x, y, bounds[t], bounds[t + 1]);
+  bsr_spmm(a, x, y, bsr_partition(a, false, y.cols));
 }
 
 template <typename V, typename I>
 void bsr_spmm_transposed(const BsrView<V, I>& a, DenseView<const V> x, DenseView<V> y) {
-  const std::int64_t k = y.cols, n = a.cols;
-  const int threads = threads_for(bsr_work(a, k));
-  const auto bounds = balanced_row_split(a.block_row_ptr, a.block_rows, threads);
-  std::vector<V> partial(static_cast<std::size_t>(threads) * n * k, V(0));
-#pragma omp parallel num_threads(threads)
-  {
-#pragma omp for schedule(static, 1)
-    for (int t = 0; t < threads; ++t)
-      bsr_scatter_block_rows(a, x, partial.data() + t * n * k, k, bounds[t], bounds[t + 1]);
-#pragma omp for schedule(static)
-    for (std::int64_t j = 0; j < n; ++j) {
-      V* yj = y.data + j * y.row_stride;
-      for (std::int64_t c = 0; c < k; ++c) {
-        V sum = partial[j * k + c];
-        for (int t = 1; t < threads; ++t) sum += partial[(t * n + j) * k + c];
-        yj[c] = sum;
-      }
-    }
-  }
+  bsr_spmm_transposed(a, x, y, bsr_partition(a, true, y.cols));
 }
 
-#define INSTANTIATE(V, I)                                                                     \
-  template void bsr_spmm<V, I>(const BsrView<V, I>&, DenseView<const V>, DenseView<V>);       \
-  template void bsr_spmm_transposed<V, I>(const BsrView<V, I>&, DenseView<const V>, DenseView<V>);
+#define INSTANTIATE(V, I)                                                                                    \
+  template Partition bsr_partition<V, I>(const BsrView<V, I>&, bool, std::int64_t);                           \
+  template void bsr_spmm<V, I>(const BsrView<V, I>&, DenseView<const V>, DenseView<V>);                       \
+  template void bsr_spmm_transposed<V, I>(const BsrView<V, I>&, DenseView<const V>, DenseView<V>);            \
+  template void bsr_spmm<V, I>(const BsrView<V, I>&, DenseView<const V>, DenseView<V>, const Partition&);     \
+  template void bsr_spmm_transposed<V, I>(const BsrView<V, I>&, DenseView<const V>, DenseView<V>, const Partition&);
 SPARSE_FORMATS_FOR_EACH_TYPE(INSTANTIATE)
 #undef INSTANTIATE
 

@@ -1,76 +1,120 @@
-// Threaded CSR products. Rows are split by non-zeros; A^T x accumulates per-thread partial
-// results and reduces them in a fixed order, so results depend only on the thread count.
+// Threaded CSR products over the per-ISA inner loops (row_kernels.hpp).
+// A x: rows split by non-zeros; each row is computed by one thread in storage order, so the
+// result does not depend on the thread count. A^T x on the CSR arrays: for a batch of at least
+// kColumnSplitMinBatch the output's rows (columns of A) are split between threads by non-zeros and
+// every thread walks all rows, taking only its columns (no extra memory, result independent of
+// the thread count); for narrower batches each thread scatters its rows into a private buffer
+// and the buffers are summed in thread order.
 #include <algorithm>
+#include <memory>
 #include <vector>
 
 #include "instantiate.hpp"
+#include "kernels/cpu/partition.hpp"
+#include "kernels/cpu/row_kernels.hpp"
 #include "kernels/cpu/threads.hpp"
 #include "kernels/kernels.hpp"
 
 namespace sparse_formats::kernels::cpu {
 
+namespace {
+
+// Below this batch the partial buffers (2 passes over cols x k per thread) cost less than every
+// thread re-reading the row structure to find its columns.
+constexpr std::int64_t kColumnSplitMinBatch = 4;
+
+template <typename V>
+void zero_rows(V* y, std::int64_t ldy, std::int64_t k, std::int64_t r0, std::int64_t r1) {
+  for (std::int64_t j = r0; j < r1; ++j) std::fill(y + j * ldy, y + j * ldy + k, V(0));
+}
+
+}  // namespace
+
 template <typename V, typename I>
-static void csr_rows(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, std::int64_t r0,
-                     std::int64_t r1) {
+Partition csr_partition(const CsrView<V, I>& a, bool transposed, std::int64_t k) {
+  Partition p;
+  const std::int64_t nnz = a.indptr[a.rows];
+  p.threads = threads_for(product_work(nnz, transposed ? a.cols : a.rows, k));
+  if (p.threads <= 1) {
+    p.threads = 1;
+    p.bounds = {0, transposed ? a.cols : a.rows};
+    p.column_split = transposed;
+  } else if (transposed && k >= kColumnSplitMinBatch) {
+    p.column_split = true;
+    p.bounds = balanced_column_split(a.indptr, a.indices, a.rows, a.cols, p.threads);
+  } else {
+    p.bounds = balanced_row_split(a.indptr, a.rows, p.threads);
+  }
+  return p;
+}
+
+template <typename V, typename I>
+void csr_spmm(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, const Partition& part) {
+  const auto& kern = row_kernels<V, I>();
   const std::int64_t k = y.cols;
-  for (std::int64_t i = r0; i < r1; ++i) {
-    V* yi = y.data + i * y.row_stride;
-    std::fill(yi, yi + k, V(0));
-    for (I p = a.indptr[i]; p < a.indptr[i + 1]; ++p) {
-      const V v = a.data[p];
-      const V* xr = x.data + static_cast<std::int64_t>(a.indices[p]) * x.row_stride;
-      for (std::int64_t c = 0; c < k; ++c) yi[c] += v * xr[c];
+  const auto& b = part.bounds;
+  if (part.threads <= 1) return kern.csr_rows(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.rows);
+#pragma omp parallel for num_threads(part.threads) schedule(static, 1)
+  for (int t = 0; t < part.threads; ++t) kern.csr_rows(a, x.data, x.row_stride, y.data, y.row_stride, k, b[t], b[t + 1]);
+}
+
+template <typename V, typename I>
+void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, const Partition& part) {
+  const auto& kern = row_kernels<V, I>();
+  const std::int64_t k = y.cols, n = a.cols;
+  const auto& b = part.bounds;
+  if (part.threads <= 1) {
+    zero_rows(y.data, y.row_stride, k, 0, n);
+    return kern.csr_scatter(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.rows, 0, n);
+  }
+  if (part.column_split) {
+#pragma omp parallel for num_threads(part.threads) schedule(static, 1)
+    for (int t = 0; t < part.threads; ++t) {
+      zero_rows(y.data, y.row_stride, k, b[t], b[t + 1]);
+      if (b[t] < b[t + 1]) kern.csr_scatter(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.rows, b[t], b[t + 1]);
+    }
+    return;
+  }
+  // Thread 0 scatters into y, thread t > 0 into partial[t - 1]; then y += partials in order.
+  const int threads = part.threads;
+  const std::int64_t stride = n * k;
+  std::unique_ptr<V[]> partial(new V[static_cast<std::size_t>((threads - 1) * stride)]);
+#pragma omp parallel num_threads(threads)
+  {
+#pragma omp for schedule(static, 1)
+    for (int t = 0; t < threads; ++t) {
+      V* out = t == 0 ? y.data : partial.get() + (t - 1) * stride;
+      const std::int64_t ld = t == 0 ? y.row_stride : k;
+      zero_rows(out, ld, k, 0, n);
+      kern.csr_scatter(a, x.data, x.row_stride, out, ld, k, b[t], b[t + 1], 0, n);
+    }
+#pragma omp for schedule(static)
+    for (std::int64_t j = 0; j < n; ++j) {
+      V* yj = y.data + j * y.row_stride;
+      for (int t = 1; t < threads; ++t) {
+        const V* pj = partial.get() + (t - 1) * stride + j * k;
+        for (std::int64_t c = 0; c < k; ++c) yj[c] += pj[c];
+      }
     }
   }
 }
 
 template <typename V, typename I>
 void csr_spmm(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y) {
-  const int threads = threads_for(static_cast<std::int64_t>(a.indptr[a.rows]) * std::max<std::int64_t>(y.cols, 1));
-  if (threads <= 1) return csr_rows(a, x, y, 0, a.rows);
-  const auto bounds = balanced_row_split(a.indptr, a.rows, threads);
-#pragma omp parallel for num_threads(threads) schedule(static, 1)
-  for (int t = 0; t < threads; ++t) csr_rows(a, x, y, bounds[t], bounds[t + 1]);
-}
-
-template <typename V, typename I>
-static void csr_scatter_rows(const CsrView<V, I>& a, DenseView<const V> x, V* out, std::int64_t k, std::int64_t r0,
-                             std::int64_t r1) {
-  for (std::int64_t i = r0; i < r1; ++i) {
-    const V* xi = x.data + i * x.row_stride;
-    for (I p = a.indptr[i]; p < a.indptr[i + 1]; ++p) {
-      const V v = a.data[p];
-      V* o = out + static_cast<std::int64_t>(a.indices[p]) * k;
-      for (std::int64_t c = 0; c < k; ++c) o[c] += v * xi[c];
-    }
-  }
+  csr_spmm(a, x, y, csr_partition(a, false, y.cols));
 }
 
 template <typename V, typename I>
 void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y) {
-  const std::int64_t k = y.cols, n = a.cols;
-  const int threads = threads_for(static_cast<std::int64_t>(a.indptr[a.rows]) * std::max<std::int64_t>(k, 1));
-  const auto bounds = balanced_row_split(a.indptr, a.rows, threads);
-  std::vector<V> partial(static_cast<std::size_t>(threads) * n * k, V(0));
-#pragma omp parallel num_threads(threads)
-  {
-#pragma omp for schedule(static, 1)
-    for (int t = 0; t < threads; ++t) csr_scatter_rows(a, x, partial.data() + t * n * k, k, bounds[t], bounds[t + 1]);
-#pragma omp for schedule(static)
-    for (std::int64_t j = 0; j < n; ++j) {
-      V* yj = y.data + j * y.row_stride;
-      for (std::int64_t c = 0; c < k; ++c) {
-        V sum = partial[j * k + c];
-        for (int t = 1; t < threads; ++t) sum += partial[(t * n + j) * k + c];
-        yj[c] = sum;
-      }
-    }
-  }
+  csr_spmm_transposed(a, x, y, csr_partition(a, true, y.cols));
 }
 
-#define INSTANTIATE(V, I)                                                                     \
-  template void csr_spmm<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>);       \
-  template void csr_spmm_transposed<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>);
+#define INSTANTIATE(V, I)                                                                                    \
+  template Partition csr_partition<V, I>(const CsrView<V, I>&, bool, std::int64_t);                           \
+  template void csr_spmm<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>);                       \
+  template void csr_spmm_transposed<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>);            \
+  template void csr_spmm<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>, const Partition&);     \
+  template void csr_spmm_transposed<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>, const Partition&);
 SPARSE_FORMATS_FOR_EACH_TYPE(INSTANTIATE)
 #undef INSTANTIATE
 

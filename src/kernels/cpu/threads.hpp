@@ -1,4 +1,4 @@
-// Thread count and the non-zero balanced row partition shared by the CPU kernels.
+// Thread count, work estimates and the partitions shared by the CPU kernels.
 #pragma once
 
 #include <algorithm>
@@ -7,9 +7,16 @@
 
 namespace sparse_formats::kernels::cpu {
 
-// Threads to use for `work` multiply-adds: 1 below the size where a parallel region costs
-// more than it saves (about 20 us of work measured on a 2-core x86 machine), else num_threads().
+// Threads to use for a product of `work` units (one unit: one non-zero times one vector
+// register of the batch, see product_work): 1 below kMinParallelWork, else num_threads().
 int threads_for(std::int64_t work);
+
+// Work units of a product with `entries` stored values and batch k: the vector FMAs it issues,
+// plus one per output row for the loop and store overhead.
+inline std::int64_t product_work(std::int64_t entries, std::int64_t out_rows, std::int64_t k) {
+  const std::int64_t vectors = (std::max<std::int64_t>(k, 1) + 15) / 16;
+  return entries * vectors + out_rows * vectors;
+}
 
 // Splits [0, rows) into `parts` contiguous ranges holding about equal non-zeros (plus one per
 // row, so long runs of empty rows are shared too). Returns parts + 1 boundaries.
@@ -29,6 +36,35 @@ std::vector<std::int64_t> balanced_row_split(const I* indptr, std::int64_t rows,
     }
     row = lo;
     bounds[static_cast<std::size_t>(p)] = row;
+  }
+  return bounds;
+}
+
+// Splits the columns [0, cols) of a row-compressed matrix into `parts` contiguous ranges
+// holding about equal non-zeros, estimated from a fixed sample of rows (about 32K entries, so
+// the cost stays small next to the product). Returns parts + 1 boundaries; deterministic.
+template <typename I>
+std::vector<std::int64_t> balanced_column_split(const I* indptr, const I* indices, std::int64_t rows,
+                                                std::int64_t cols, int parts) {
+  constexpr std::int64_t kSample = 1 << 15, kBuckets = 4096;
+  const std::int64_t nnz = indptr[rows];
+  const std::int64_t width = std::max<std::int64_t>(1, (cols + kBuckets - 1) / kBuckets);
+  const std::int64_t buckets = (cols + width - 1) / width;
+  const std::int64_t step = std::max<std::int64_t>(1, nnz / kSample);
+  std::vector<std::int64_t> cost(static_cast<std::size_t>(buckets) + 1, 0);
+  std::int64_t sampled = 0;
+  for (std::int64_t i = 0; i < rows; i += step)
+    for (I p = indptr[i]; p < indptr[i + 1]; ++p, ++sampled) ++cost[static_cast<std::size_t>(indices[p] / width) + 1];
+  // scale the sample to the full count and add one unit per column (clearing y)
+  const std::int64_t scale = sampled > 0 ? std::max<std::int64_t>(1, nnz / sampled) : 0;
+  for (std::int64_t b = 0; b < buckets; ++b) cost[b + 1] = cost[b] + cost[b + 1] * scale + width;
+  std::vector<std::int64_t> bounds(static_cast<std::size_t>(parts) + 1, cols);
+  bounds[0] = 0;
+  for (int p = 1; p < parts; ++p) {
+    const std::int64_t target = cost[buckets] * p / parts;
+    const auto it = std::lower_bound(cost.begin(), cost.end(), target);
+    bounds[p] = std::min(cols, static_cast<std::int64_t>(it - cost.begin()) * width);
+    bounds[p] = std::max(bounds[p], bounds[p - 1]);
   }
   return bounds;
 }

@@ -1,0 +1,42 @@
+// Plan, then run: the preparation of a product (the thread partition by non-zeros, or by output
+// rows for A^T x; the kernel choice) is done once for a matrix, an op and a batch size k, and
+// run() may then be called many times. spmm() is the one-shot form of the same computation and
+// gives the same results (bit-identical for the same thread count and SIMD level, except A^T x of
+// a CSR matrix: that plan keeps a transposed copy of the arrays, made once, and sums each output
+// in a different order; it then costs what A x costs instead of 1.5-4x).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "sparse_formats/block_sparse_matrix.hpp"
+#include "sparse_formats/csc_matrix.hpp"
+#include "sparse_formats/csr_matrix.hpp"
+#include "sparse_formats/operations.hpp"
+#include "sparse_formats/types.hpp"
+
+namespace sparse_formats {
+
+template <typename V = float, typename I = std::int32_t>
+class SpmmPlan {
+ public:
+  // The plan shares the matrix's arrays (no copy) and keeps them alive. The thread count is the
+  // one set when planning. Throws invalid_argument for k < 0.
+  SpmmPlan(const CSRMatrix<V, I>& a, std::int64_t k, Transpose op = Transpose::no, Backend backend = Backend::automatic);
+  SpmmPlan(const CSCMatrix<V, I>& a, std::int64_t k, Transpose op = Transpose::no, Backend backend = Backend::automatic);
+  SpmmPlan(const BlockSparseMatrix<V, I>& a, std::int64_t k, Transpose op = Transpose::no,
+           Backend backend = Backend::automatic);
+
+  // y = op(A) x, x: (shape().cols x k), y: (shape().rows x k), any strides; the checks of spmm().
+  void run(DenseView<const V> x, DenseView<V> y) const;
+
+  Shape shape() const;          // of op(A)
+  std::int64_t batch() const;   // k
+  int threads() const;          // threads the CPU kernels will use (1 below the size threshold)
+
+ private:
+  struct State;
+  std::shared_ptr<const State> state_;
+};
+
+}  // namespace sparse_formats

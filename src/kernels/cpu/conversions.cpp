@@ -1,0 +1,149 @@
+// Dense -> compressed in two parallel passes over the dense rows (count, then fill), and a
+// parallel stable transpose (per-thread column counts, then each thread scatters its rows).
+#include "kernels/cpu/conversions.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "instantiate.hpp"
+#include "kernels/cpu/threads.hpp"
+#include "sparse_formats/config.hpp"
+
+namespace sparse_formats::kernels::cpu {
+
+namespace {
+
+// The largest V not above `threshold`: for V = float, !(|v| <= t_v) in V is exactly
+// keep_entry's !(double(|v|) <= threshold), and it vectorises.
+template <typename V>
+V threshold_in(double threshold) {
+  if constexpr (std::is_same_v<V, double>) {
+    return threshold;
+  } else {
+    if (threshold >= static_cast<double>(std::numeric_limits<V>::max())) return std::numeric_limits<V>::max();
+    V t = static_cast<V>(threshold);
+    if (static_cast<double>(t) > threshold) t = std::nextafter(t, V(0));
+    return t;
+  }
+}
+
+template <typename V>
+inline bool keep(V v, V t) {
+  return !(std::fabs(v) <= t);  // NaN compares false: kept
+}
+
+// Dense rows are equal work: threads take equal row ranges.
+int conversion_threads(std::int64_t cells) {
+  constexpr std::int64_t kMinCells = 1 << 17;  // below ~100 us of scanning one thread wins
+  return cells < kMinCells ? 1 : num_threads();
+}
+
+}  // namespace
+
+template <typename V>
+void count_kept(DenseView<const V> d, double threshold, std::int64_t* counts) {
+  const V t = threshold_in<V>(threshold);
+  const int threads = conversion_threads(d.rows * d.cols);
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+  for (std::int64_t i = 0; i < d.rows; ++i) {
+    std::int64_t c = 0;
+    if (d.col_stride == 1) {
+      const V* row = d.data + i * d.row_stride;
+      for (std::int64_t j = 0; j < d.cols; ++j) c += keep(row[j], t) ? 1 : 0;
+    } else {
+      for (std::int64_t j = 0; j < d.cols; ++j) c += keep(d(i, j), t) ? 1 : 0;
+    }
+    counts[i] = c;
+  }
+}
+
+template <typename V, typename I>
+void fill_kept(DenseView<const V> d, double threshold, const std::int64_t* offsets, I* indices, V* data) {
+  const V t = threshold_in<V>(threshold);
+  const int threads = conversion_threads(d.rows * d.cols);
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+  for (std::int64_t i = 0; i < d.rows; ++i) {
+    std::int64_t p = offsets[i];
+    const std::int64_t end = offsets[i + 1];
+    if (p == end) continue;
+    if (d.col_stride == 1) {
+      const V* row = d.data + i * d.row_stride;
+      // Branch-free: write every entry at p, advance p only past kept ones; stop once the row's
+      // slots are full (the rest of the row is all dropped), so no write leaves the row.
+      for (std::int64_t j = 0; j < d.cols && p < end; ++j) {
+        const V v = row[j];
+        indices[p] = static_cast<I>(j);
+        data[p] = v;
+        p += keep(v, t) ? 1 : 0;
+      }
+    } else {
+      for (std::int64_t j = 0; j < d.cols && p < end; ++j) {
+        const V v = d(i, j);
+        if (keep(v, t)) {
+          indices[p] = static_cast<I>(j);
+          data[p] = v;
+          ++p;
+        }
+      }
+    }
+  }
+}
+
+template <typename V, typename I>
+void transpose_compressed(std::int64_t major, std::int64_t minor, const I* indptr, const I* indices, const V* data,
+                          I* out_indptr, I* out_indices, V* out_data) {
+  const std::int64_t nnz = indptr[major];
+  int threads = threads_for(nnz + minor);
+  if (threads > 1 && static_cast<std::int64_t>(threads) * minor > 4 * (nnz + major)) threads = 1;  // counts dominate
+  const auto rb = balanced_row_split(indptr, major, threads);
+  // next[t][j]: where thread t writes its next entry of column j.
+  std::vector<std::int64_t> next(static_cast<std::size_t>(threads) * minor);
+#pragma omp parallel num_threads(threads) if (threads > 1)
+  {
+#pragma omp for schedule(static, 1)
+    for (int t = 0; t < threads; ++t) {
+      std::int64_t* cnt = next.data() + static_cast<std::int64_t>(t) * minor;
+      std::fill(cnt, cnt + minor, 0);
+      for (std::int64_t p = indptr[rb[t]]; p < indptr[rb[t + 1]]; ++p) ++cnt[indices[p]];
+    }
+    // column starts, then per-thread offsets within each column (threads in row order: stable)
+#pragma omp single
+    {
+      std::int64_t run = 0;
+      for (std::int64_t j = 0; j < minor; ++j) {
+        out_indptr[j] = static_cast<I>(run);
+        for (int t = 0; t < threads; ++t) {
+          std::int64_t& c = next[static_cast<std::int64_t>(t) * minor + j];
+          const std::int64_t count = c;
+          c = run;
+          run += count;
+        }
+      }
+      out_indptr[minor] = static_cast<I>(run);
+    }
+#pragma omp for schedule(static, 1)
+    for (int t = 0; t < threads; ++t) {
+      std::int64_t* pos = next.data() + static_cast<std::int64_t>(t) * minor;
+      for (std::int64_t i = rb[t]; i < rb[t + 1]; ++i)
+        for (std::int64_t p = indptr[i]; p < indptr[i + 1]; ++p) {
+          const std::int64_t dst = pos[indices[p]]++;
+          out_indices[dst] = static_cast<I>(i);
+          out_data[dst] = data[p];
+        }
+    }
+  }
+}
+
+#define INSTANTIATE_V(V) template void count_kept<V>(DenseView<const V>, double, std::int64_t*);
+INSTANTIATE_V(float)
+INSTANTIATE_V(double)
+#undef INSTANTIATE_V
+#define INSTANTIATE(V, I)                                                                                        \
+  template void fill_kept<V, I>(DenseView<const V>, double, const std::int64_t*, I*, V*);                        \
+  template void transpose_compressed<V, I>(std::int64_t, std::int64_t, const I*, const I*, const V*, I*, I*, V*);
+SPARSE_FORMATS_FOR_EACH_TYPE(INSTANTIATE)
+#undef INSTANTIATE
+
+}  // namespace sparse_formats::kernels::cpu

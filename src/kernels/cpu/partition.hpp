@@ -1,0 +1,35 @@
+// How a CPU product is split between threads, computed once per (matrix, batch size, op):
+// the one-shot kernels compute it on every call, a SpmmPlan keeps it.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "kernels/kernels.hpp"
+
+namespace sparse_formats::kernels::cpu {
+
+struct Partition {
+  int threads = 1;
+  // A x: row (block-row) ranges. A^T x with column_split: output-row ranges (columns or block
+  // columns of A); otherwise row ranges whose partial results are summed in thread order.
+  std::vector<std::int64_t> bounds{0, 0};
+  bool column_split = false;
+};
+
+template <typename V, typename I>
+Partition csr_partition(const CsrView<V, I>& a, bool transposed, std::int64_t k);
+template <typename V, typename I>
+Partition bsr_partition(const BsrView<V, I>& a, bool transposed, std::int64_t k);
+
+// The kernels of kernels.hpp with a partition made for the same matrix and batch size.
+template <typename V, typename I>
+void csr_spmm(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, const Partition& part);
+template <typename V, typename I>
+void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, const Partition& part);
+template <typename V, typename I>
+void bsr_spmm(const BsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, const Partition& part);
+template <typename V, typename I>
+void bsr_spmm_transposed(const BsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, const Partition& part);
+
+}  // namespace sparse_formats::kernels::cpu

@@ -1,0 +1,44 @@
+// The single-thread inner loops of the CPU kernels, compiled once per instruction set
+// (row_kernels_{baseline,avx2,avx512}.cpp) and picked at run time through a table.
+// The threaded drivers (csr_kernels.cpp, bsr_kernels.cpp) split the work and call these.
+#pragma once
+
+#include <cstdint>
+
+#include "instantiate.hpp"
+#include "kernels/kernels.hpp"
+
+namespace sparse_formats::kernels::cpu {
+
+// Dense operands are row-major with unit column stride: element (i, c) at p[i * ld + c].
+template <typename V, typename I>
+struct RowKernels {
+  // y[i, :k] = A[i, :] x for i in [r0, r1).
+  void (*csr_rows)(const CsrView<V, I>& a, const V* x, std::int64_t ldx, V* y, std::int64_t ldy, std::int64_t k,
+                   std::int64_t r0, std::int64_t r1);
+  // y[j, :k] += A[i, j] x[i, :k] for i in [r0, r1) and j in [c0, c1) (only those entries).
+  void (*csr_scatter)(const CsrView<V, I>& a, const V* x, std::int64_t ldx, V* y, std::int64_t ldy, std::int64_t k,
+                      std::int64_t r0, std::int64_t r1, std::int64_t c0, std::int64_t c1);
+  // Block rows [br0, br1) of y = A x.
+  void (*bsr_rows)(const BsrView<V, I>& a, const V* x, std::int64_t ldx, V* y, std::int64_t ldy, std::int64_t k,
+                   std::int64_t br0, std::int64_t br1);
+  // y += A^T x restricted to block rows [br0, br1) and block columns [bc0, bc1).
+  void (*bsr_scatter)(const BsrView<V, I>& a, const V* x, std::int64_t ldx, V* y, std::int64_t ldy, std::int64_t k,
+                      std::int64_t br0, std::int64_t br1, std::int64_t bc0, std::int64_t bc1);
+};
+
+// The table for the level set by set_simd_level() (or detected).
+template <typename V, typename I>
+const RowKernels<V, I>& row_kernels();
+
+#define SPARSE_FORMATS_DECLARE_ISA(NS)                       \
+  namespace NS {                                             \
+  template <typename V, typename I>                          \
+  const RowKernels<V, I>& row_kernels();                     \
+  }
+SPARSE_FORMATS_DECLARE_ISA(baseline)
+SPARSE_FORMATS_DECLARE_ISA(avx2)
+SPARSE_FORMATS_DECLARE_ISA(avx512)
+#undef SPARSE_FORMATS_DECLARE_ISA
+
+}  // namespace sparse_formats::kernels::cpu

@@ -1,0 +1,444 @@
+// The inner loops of the CPU kernels, written once over Simd<V> and compiled once per
+// instruction set: row_kernels_{baseline,avx2,avx512}.cpp define SPARSE_FORMATS_ISA and include
+// this file. SpMM is vectorised over the batch (columns of x and y): each output row is a tile of
+// U vector registers that stays in registers while the row's non-zeros stream through.
+// Nothing from std:: is instantiated here (see simd.hpp).
+#pragma once
+
+#include "kernels/cpu/row_kernels.hpp"
+#include "kernels/cpu/simd.hpp"
+
+#include <type_traits>
+
+// GCC 12 warns inside its own gather intrinsics (the unused source operand).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#define SPARSE_FORMATS_NO_AUTOVECTORIZE __attribute__((optimize("no-tree-vectorize")))
+#else
+#define SPARSE_FORMATS_NO_AUTOVECTORIZE
+#endif
+
+namespace sparse_formats::kernels::cpu::SPARSE_FORMATS_ISA {
+
+using i64 = std::int64_t;
+
+// Widest register tile of an output row: a quarter of the register file.
+inline constexpr int kMaxTile = kVectorRegisters / 4;
+
+template <typename T>
+inline constexpr T min_of(T a, T b) {
+  return a < b ? a : b;
+}
+
+// First position in idx[lo, hi) whose index is >= value.
+template <typename I>
+inline i64 lower_bound_of(const I* idx, i64 lo, i64 hi, i64 value) {
+  while (lo < hi) {
+    const i64 mid = lo + (hi - lo) / 2;
+    if (static_cast<i64>(idx[mid]) < value) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+// ---------------------------------------------------------------- CSR, y = A x
+
+// y[0, U*N) (or the first n columns when Tail) = sum over p of val[p] * x[idx[p], ...].
+// Two accumulator sets take alternate non-zeros when the tile is narrow, so that the
+// FMA latency is hidden by independent chains.
+template <typename V, typename I, int U, bool Tail>
+inline void csr_tile(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx, V* y, int n) {
+  using S = Simd<V>;
+  using R = typename S::R;
+  constexpr int N = S::N;
+  constexpr bool kTwo = U <= kMaxTile / 2;
+  auto ld = [&](const V* p) { if constexpr (Tail) return S::load_n(p, n); else return S::load(p); };
+  R a[U], b[U];
+  for (int u = 0; u < U; ++u) a[u] = b[u] = S::zero();
+  i64 p = p0;
+  if constexpr (kTwo) {
+    for (; p + 1 < p1; p += 2) {
+      const V* x0 = x + static_cast<i64>(idx[p]) * ldx;
+      const V* x1 = x + static_cast<i64>(idx[p + 1]) * ldx;
+      const R v0 = S::set1(val[p]), v1 = S::set1(val[p + 1]);
+      for (int u = 0; u < U; ++u) a[u] = S::fma(v0, ld(x0 + u * N), a[u]);
+      for (int u = 0; u < U; ++u) b[u] = S::fma(v1, ld(x1 + u * N), b[u]);
+    }
+  }
+  for (; p < p1; ++p) {
+    const V* x0 = x + static_cast<i64>(idx[p]) * ldx;
+    const R v0 = S::set1(val[p]);
+    for (int u = 0; u < U; ++u) a[u] = S::fma(v0, ld(x0 + u * N), a[u]);
+  }
+  for (int u = 0; u < U; ++u) {
+    const R r = kTwo ? S::add(a[u], b[u]) : a[u];
+    if constexpr (Tail) S::store_n(y + u * N, r, n); else S::store(y + u * N, r);
+  }
+}
+
+// SpMV row, scalar: four independent streams (kept scalar: GCC's own gathers here were slower).
+template <typename V, typename I>
+SPARSE_FORMATS_NO_AUTOVECTORIZE inline V csr_dot_scalar(const I* idx, const V* val, i64 p0, i64 p1,
+                                                                        const V* x, i64 ldx) {
+  V s0 = V(0), s1 = V(0), s2 = V(0), s3 = V(0);
+  i64 p = p0;
+  for (; p + 3 < p1; p += 4) {
+    s0 += val[p] * x[static_cast<i64>(idx[p]) * ldx];
+    s1 += val[p + 1] * x[static_cast<i64>(idx[p + 1]) * ldx];
+    s2 += val[p + 2] * x[static_cast<i64>(idx[p + 2]) * ldx];
+    s3 += val[p + 3] * x[static_cast<i64>(idx[p + 3]) * ldx];
+  }
+  for (; p < p1; ++p) s0 += val[p] * x[static_cast<i64>(idx[p]) * ldx];
+  return (s0 + s1) + (s2 + s3);
+}
+
+// SpMV row with hardware gathers of x where the instruction set has them (unit stride only),
+// two vector accumulators; the scalar loop takes the rest of the row.
+template <typename V, typename I>
+inline V csr_dot(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx) {
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<V, float> && std::is_same_v<I, std::int32_t>) {
+    if (ldx == 1 && p1 - p0 >= 32) {
+      __m512 a = _mm512_setzero_ps(), b = _mm512_setzero_ps();
+      i64 p = p0;
+      for (; p + 32 <= p1; p += 32) {
+        const __m512i i0 = _mm512_loadu_si512(idx + p), i1 = _mm512_loadu_si512(idx + p + 16);
+        a = _mm512_fmadd_ps(_mm512_loadu_ps(val + p), _mm512_i32gather_ps(i0, x, 4), a);
+        b = _mm512_fmadd_ps(_mm512_loadu_ps(val + p + 16), _mm512_i32gather_ps(i1, x, 4), b);
+      }
+      return _mm512_reduce_add_ps(_mm512_add_ps(a, b)) + csr_dot_scalar(idx, val, p, p1, x, ldx);
+    }
+  }
+  if constexpr (std::is_same_v<V, double>) {
+    if (ldx == 1 && p1 - p0 >= 16) {
+      __m512d a = _mm512_setzero_pd(), b = _mm512_setzero_pd();
+      i64 p = p0;
+      for (; p + 16 <= p1; p += 16) {
+        __m512d g0, g1;
+        if constexpr (std::is_same_v<I, std::int32_t>) {
+          g0 = _mm512_i32gather_pd(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx + p)), x, 8);
+          g1 = _mm512_i32gather_pd(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx + p + 8)), x, 8);
+        } else {
+          g0 = _mm512_i64gather_pd(_mm512_loadu_si512(idx + p), x, 8);
+          g1 = _mm512_i64gather_pd(_mm512_loadu_si512(idx + p + 8), x, 8);
+        }
+        a = _mm512_fmadd_pd(_mm512_loadu_pd(val + p), g0, a);
+        b = _mm512_fmadd_pd(_mm512_loadu_pd(val + p + 8), g1, b);
+      }
+      return _mm512_reduce_add_pd(_mm512_add_pd(a, b)) + csr_dot_scalar(idx, val, p, p1, x, ldx);
+    }
+  }
+#endif
+  return csr_dot_scalar(idx, val, p0, p1, x, ldx);
+}
+
+// Calls tile(U, tail, c, n) over the batch [0, k): widest tiles first, then a masked tail.
+template <typename V, typename F>
+inline void for_each_tile(i64 k, F&& tile) {
+  constexpr int N = Simd<V>::N;
+  i64 c = 0;
+  for (; c + kMaxTile * N <= k; c += kMaxTile * N) tile.template operator()<kMaxTile, false>(c, 0);
+  if constexpr (kMaxTile >= 8)
+    if (c + 4 * N <= k) { tile.template operator()<4, false>(c, 0); c += 4 * N; }
+  if (c + 2 * N <= k) { tile.template operator()<2, false>(c, 0); c += 2 * N; }
+  if (c + N <= k) { tile.template operator()<1, false>(c, 0); c += N; }
+  if (c < k) tile.template operator()<1, true>(c, static_cast<int>(k - c));
+}
+
+template <typename V, typename I>
+void csr_rows(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k, i64 r0, i64 r1) {
+  const I* ip = a.indptr;
+  const I* idx = a.indices;
+  const V* val = a.data;
+  if (k == 1) {
+    for (i64 i = r0; i < r1; ++i) y[i * ldy] = csr_dot(idx, val, ip[i], ip[i + 1], x, ldx);
+    return;
+  }
+  for (i64 i = r0; i < r1; ++i) {
+    const i64 p0 = ip[i], p1 = ip[i + 1];
+    V* yi = y + i * ldy;
+    for_each_tile<V>(k, [&]<int U, bool Tail>(i64 c, int n) {
+      csr_tile<V, I, U, Tail>(idx, val, p0, p1, x + c, ldx, yi + c, n);
+    });
+  }
+}
+
+// ---------------------------------------------------------------- CSR, y += A^T x
+
+// x[i, tile] stays in registers; every non-zero of row i updates one row of y.
+template <typename V, typename I, int U, bool Tail>
+inline void scatter_tile(const I* idx, const V* val, i64 p0, i64 p1, const V* xi, V* y, i64 ldy, int n) {
+  using S = Simd<V>;
+  using R = typename S::R;
+  constexpr int N = S::N;
+  R xv[U];
+  for (int u = 0; u < U; ++u) {
+    if constexpr (Tail) xv[u] = S::load_n(xi + u * N, n); else xv[u] = S::load(xi + u * N);
+  }
+  for (i64 p = p0; p < p1; ++p) {
+    V* yr = y + static_cast<i64>(idx[p]) * ldy;
+    const R v = S::set1(val[p]);
+    for (int u = 0; u < U; ++u) {
+      if constexpr (Tail) S::store_n(yr + u * N, S::fma(v, xv[u], S::load_n(yr + u * N, n)), n);
+      else S::store(yr + u * N, S::fma(v, xv[u], S::load(yr + u * N)));
+    }
+  }
+}
+
+template <typename V, typename I>
+void csr_scatter(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k, i64 r0, i64 r1, i64 c0, i64 c1) {
+  const I* ip = a.indptr;
+  const I* idx = a.indices;
+  const V* val = a.data;
+  for (i64 i = r0; i < r1; ++i) {
+    i64 p0 = ip[i], p1 = ip[i + 1];
+    if (c0 > 0) p0 = lower_bound_of(idx, p0, p1, c0);
+    if (c1 < a.cols) p1 = lower_bound_of(idx, p0, p1, c1);
+    if (p0 == p1) continue;
+    const V* xi = x + i * ldx;
+    if (k == 1) {
+      const V xs = xi[0];
+      for (i64 p = p0; p < p1; ++p) y[static_cast<i64>(idx[p]) * ldy] += val[p] * xs;
+      continue;
+    }
+    for_each_tile<V>(k, [&]<int U, bool Tail>(i64 c, int n) {
+      scatter_tile<V, I, U, Tail>(idx, val, p0, p1, xi + c, y + c, ldy, n);
+    });
+  }
+}
+
+// ---------------------------------------------------------------- block-sparse
+
+// Register tile sizes for a block size known at compile time (0: runtime size, one row at a time).
+template <int BS>
+struct BlockTile {
+  static constexpr int rows = BS == 0 ? 1 : min_of(BS, kVectorRegisters / 2);
+  static constexpr int vectors = BS == 0 ? 1 : (kVectorRegisters / 2 / BS > 0 ? kVectorRegisters / 2 / BS : 1);
+};
+
+// Rows [rr0, rr0 + RH) of block row br of y = A x, U vectors of the batch starting at column c
+// (x and y already offset by c). Padding columns beyond a.cols are never read from x.
+template <typename V, typename I, int BS, int RH, int U, bool Tail>
+inline void bsr_tile(const BsrView<V, I>& a, i64 br, i64 rr0, const V* x, i64 ldx, V* y, i64 ldy, int n) {
+  using S = Simd<V>;
+  using R = typename S::R;
+  constexpr int N = S::N;
+  const i64 bs = BS > 0 ? BS : a.block_size;
+  R acc[RH][U];
+  for (int r = 0; r < RH; ++r)
+    for (int u = 0; u < U; ++u) acc[r][u] = S::zero();
+  for (I b = a.block_row_ptr[br]; b < a.block_row_ptr[br + 1]; ++b) {
+    const V* blk = a.blocks + static_cast<i64>(b) * bs * bs + rr0 * bs;
+    const i64 c0 = static_cast<i64>(a.block_indices[b]) * bs;
+    const i64 w = min_of(bs, a.cols - c0);
+    auto step = [&](i64 c) {
+      const V* xr = x + (c0 + c) * ldx;
+      R xv[U];
+      for (int u = 0; u < U; ++u) {
+        if constexpr (Tail) xv[u] = S::load_n(xr + u * N, n); else xv[u] = S::load(xr + u * N);
+      }
+      for (int r = 0; r < RH; ++r) {
+        const R v = S::set1(blk[r * bs + c]);
+        for (int u = 0; u < U; ++u) acc[r][u] = S::fma(v, xv[u], acc[r][u]);
+      }
+    };
+    if (w == bs) {
+      for (i64 c = 0; c < bs; ++c) step(c);  // fully unrolled when BS is a constant
+    } else {
+      for (i64 c = 0; c < w; ++c) step(c);
+    }
+  }
+  const i64 row0 = br * bs + rr0;
+  const i64 rows_here = min_of<i64>(RH, a.rows - row0);
+  for (i64 r = 0; r < rows_here; ++r)
+    for (int u = 0; u < U; ++u) {
+      if constexpr (Tail) S::store_n(y + (row0 + r) * ldy + u * N, acc[r][u], n);
+      else S::store(y + (row0 + r) * ldy + u * N, acc[r][u]);
+    }
+}
+
+// y = A x for one vector: x's slice for the block is copied (zero past a.cols) and each block
+// row is a short dot product the compiler unrolls for a constant BS.
+template <typename V, typename I, int BS>
+inline void bsr_vector_row(const BsrView<V, I>& a, i64 br, const V* x, i64 ldx, V* y, i64 ldy) {
+  constexpr int kMax = BS > 0 ? BS : 1;
+  const i64 bs = BS > 0 ? BS : a.block_size;
+  const i64 row0 = br * bs, rows_here = min_of(bs, a.rows - row0);
+  if constexpr (BS > 0) {
+    V acc[kMax] = {};
+    V xs[kMax];
+    for (I b = a.block_row_ptr[br]; b < a.block_row_ptr[br + 1]; ++b) {
+      const V* blk = a.blocks + static_cast<i64>(b) * BS * BS;
+      const i64 c0 = static_cast<i64>(a.block_indices[b]) * BS;
+      const i64 w = min_of<i64>(BS, a.cols - c0);
+      for (int c = 0; c < BS; ++c) xs[c] = c < w ? x[(c0 + c) * ldx] : V(0);
+      for (int r = 0; r < BS; ++r) {
+        V s = V(0);
+        for (int c = 0; c < BS; ++c) s += blk[r * BS + c] * xs[c];
+        acc[r] += s;
+      }
+    }
+    for (i64 r = 0; r < rows_here; ++r) y[(row0 + r) * ldy] = acc[r];
+  } else {
+    for (i64 r = 0; r < rows_here; ++r) {
+      V s = V(0);
+      for (I b = a.block_row_ptr[br]; b < a.block_row_ptr[br + 1]; ++b) {
+        const V* brow = a.blocks + static_cast<i64>(b) * bs * bs + r * bs;
+        const i64 c0 = static_cast<i64>(a.block_indices[b]) * bs;
+        const i64 w = min_of(bs, a.cols - c0);
+        for (i64 c = 0; c < w; ++c) s += brow[c] * x[(c0 + c) * ldx];
+      }
+      y[(row0 + r) * ldy] = s;
+    }
+  }
+}
+
+template <typename V, typename I, int BS>
+void bsr_rows_fixed(const BsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k, i64 br0, i64 br1) {
+  constexpr int RH = BlockTile<BS>::rows;
+  constexpr int UW = BlockTile<BS>::vectors;
+  constexpr int N = Simd<V>::N;
+  const i64 bs = BS > 0 ? BS : a.block_size;
+  for (i64 br = br0; br < br1; ++br) {
+    if (k == 1) {
+      bsr_vector_row<V, I, BS>(a, br, x, ldx, y, ldy);
+      continue;
+    }
+    const i64 rows_here = min_of(bs, a.rows - br * bs);
+    for (i64 rr0 = 0; rr0 < rows_here; rr0 += RH) {
+      i64 c = 0;
+      for (; c + UW * N <= k; c += UW * N) bsr_tile<V, I, BS, RH, UW, false>(a, br, rr0, x + c, ldx, y + c, ldy, 0);
+      for (; c + N <= k; c += N) bsr_tile<V, I, BS, RH, 1, false>(a, br, rr0, x + c, ldx, y + c, ldy, 0);
+      if (c < k) bsr_tile<V, I, BS, RH, 1, true>(a, br, rr0, x + c, ldx, y + c, ldy, static_cast<int>(k - c));
+    }
+  }
+}
+
+template <typename V, typename I>
+void bsr_rows(const BsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k, i64 br0, i64 br1) {
+  switch (a.block_size) {
+    case 4: return bsr_rows_fixed<V, I, 4>(a, x, ldx, y, ldy, k, br0, br1);
+    case 8: return bsr_rows_fixed<V, I, 8>(a, x, ldx, y, ldy, k, br0, br1);
+    case 16: return bsr_rows_fixed<V, I, 16>(a, x, ldx, y, ldy, k, br0, br1);
+    default: return bsr_rows_fixed<V, I, 0>(a, x, ldx, y, ldy, k, br0, br1);
+  }
+}
+
+// y += A^T x for rows [rr0, rr0 + RH) of block row br, block columns [b0, b1) of the row's list.
+// x's rows stay in registers; each block column updates `w` rows of y.
+template <typename V, typename I, int BS, int RH, int U, bool Tail>
+inline void bsr_scatter_tile(const BsrView<V, I>& a, i64 br, i64 rr0, i64 b0, i64 b1, const V* x, i64 ldx, V* y,
+                             i64 ldy, int n) {
+  using S = Simd<V>;
+  using R = typename S::R;
+  constexpr int N = S::N;
+  const i64 bs = BS > 0 ? BS : a.block_size;
+  const i64 row0 = br * bs + rr0;
+  const i64 rows_here = min_of<i64>(RH, a.rows - row0);
+  R xv[RH][U];
+  for (int r = 0; r < RH; ++r)
+    for (int u = 0; u < U; ++u) {
+      if (r >= rows_here) xv[r][u] = S::zero();
+      else if constexpr (Tail) xv[r][u] = S::load_n(x + (row0 + r) * ldx + u * N, n);
+      else xv[r][u] = S::load(x + (row0 + r) * ldx + u * N);
+    }
+  for (i64 b = b0; b < b1; ++b) {
+    const V* blk = a.blocks + b * bs * bs + rr0 * bs;
+    const i64 c0 = static_cast<i64>(a.block_indices[b]) * bs;
+    const i64 w = min_of(bs, a.cols - c0);
+    for (i64 c = 0; c < w; ++c) {
+      V* yr = y + (c0 + c) * ldy;
+      for (int u = 0; u < U; ++u) {
+        R s0 = S::zero(), s1 = S::zero();  // two chains over the block's rows
+        for (int r = 0; r + 1 < RH; r += 2) {
+          s0 = S::fma(S::set1(blk[r * bs + c]), xv[r][u], s0);
+          s1 = S::fma(S::set1(blk[(r + 1) * bs + c]), xv[r + 1][u], s1);
+        }
+        if constexpr (RH % 2 == 1) s0 = S::fma(S::set1(blk[(RH - 1) * bs + c]), xv[RH - 1][u], s0);
+        if constexpr (Tail) S::store_n(yr + u * N, S::add(S::load_n(yr + u * N, n), S::add(s0, s1)), n);
+        else S::store(yr + u * N, S::add(S::load(yr + u * N), S::add(s0, s1)));
+      }
+    }
+  }
+}
+
+template <typename V, typename I, int BS>
+inline void bsr_vector_scatter(const BsrView<V, I>& a, i64 br, i64 b0, i64 b1, const V* x, i64 ldx, V* y, i64 ldy) {
+  const i64 bs = BS > 0 ? BS : a.block_size;
+  const i64 row0 = br * bs, rows_here = min_of(bs, a.rows - row0);
+  if constexpr (BS > 0) {
+    V xs[BS];
+    for (int r = 0; r < BS; ++r) xs[r] = r < rows_here ? x[(row0 + r) * ldx] : V(0);
+    for (i64 b = b0; b < b1; ++b) {
+      const V* blk = a.blocks + b * BS * BS;
+      const i64 c0 = static_cast<i64>(a.block_indices[b]) * BS;
+      const i64 w = min_of<i64>(BS, a.cols - c0);
+      V t[BS] = {};
+      for (int r = 0; r < BS; ++r)
+        for (int c = 0; c < BS; ++c) t[c] += blk[r * BS + c] * xs[r];
+      for (i64 c = 0; c < w; ++c) y[(c0 + c) * ldy] += t[c];
+    }
+  } else {
+    for (i64 b = b0; b < b1; ++b) {
+      const V* blk = a.blocks + b * bs * bs;
+      const i64 c0 = static_cast<i64>(a.block_indices[b]) * bs;
+      const i64 w = min_of(bs, a.cols - c0);
+      for (i64 c = 0; c < w; ++c) {
+        V s = V(0);
+        for (i64 r = 0; r < rows_here; ++r) s += blk[r * bs + c] * x[(row0 + r) * ldx];
+        y[(c0 + c) * ldy] += s;
+      }
+    }
+  }
+}
+
+template <typename V, typename I, int BS>
+void bsr_scatter_fixed(const BsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k, i64 br0, i64 br1, i64 bc0,
+                       i64 bc1) {
+  constexpr int RH = BlockTile<BS>::rows;
+  constexpr int UW = BlockTile<BS>::vectors;
+  constexpr int N = Simd<V>::N;
+  const i64 bs = BS > 0 ? BS : a.block_size;
+  const i64 nbc = (a.cols + bs - 1) / bs;
+  for (i64 br = br0; br < br1; ++br) {
+    i64 b0 = a.block_row_ptr[br], b1 = a.block_row_ptr[br + 1];
+    if (bc0 > 0) b0 = lower_bound_of(a.block_indices, b0, b1, bc0);
+    if (bc1 < nbc) b1 = lower_bound_of(a.block_indices, b0, b1, bc1);
+    if (b0 == b1) continue;
+    if (k == 1) {
+      bsr_vector_scatter<V, I, BS>(a, br, b0, b1, x, ldx, y, ldy);
+      continue;
+    }
+    const i64 rows_here = min_of(bs, a.rows - br * bs);
+    for (i64 rr0 = 0; rr0 < rows_here; rr0 += RH) {
+      i64 c = 0;
+      for (; c + UW * N <= k; c += UW * N)
+        bsr_scatter_tile<V, I, BS, RH, UW, false>(a, br, rr0, b0, b1, x + c, ldx, y + c, ldy, 0);
+      for (; c + N <= k; c += N) bsr_scatter_tile<V, I, BS, RH, 1, false>(a, br, rr0, b0, b1, x + c, ldx, y + c, ldy, 0);
+      if (c < k)
+        bsr_scatter_tile<V, I, BS, RH, 1, true>(a, br, rr0, b0, b1, x + c, ldx, y + c, ldy, static_cast<int>(k - c));
+    }
+  }
+}
+
+template <typename V, typename I>
+void bsr_scatter(const BsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k, i64 br0, i64 br1, i64 bc0,
+                 i64 bc1) {
+  switch (a.block_size) {
+    case 4: return bsr_scatter_fixed<V, I, 4>(a, x, ldx, y, ldy, k, br0, br1, bc0, bc1);
+    case 8: return bsr_scatter_fixed<V, I, 8>(a, x, ldx, y, ldy, k, br0, br1, bc0, bc1);
+    case 16: return bsr_scatter_fixed<V, I, 16>(a, x, ldx, y, ldy, k, br0, br1, bc0, bc1);
+    default: return bsr_scatter_fixed<V, I, 0>(a, x, ldx, y, ldy, k, br0, br1, bc0, bc1);
+  }
+}
+
+template <typename V, typename I>
+const RowKernels<V, I>& row_kernels() {
+  static const RowKernels<V, I> table{&csr_rows<V, I>, &csr_scatter<V, I>, &bsr_rows<V, I>, &bsr_scatter<V, I>};
+  return table;
+}
+
+#define SPARSE_FORMATS_INSTANTIATE_ROW_KERNELS(V, I) template const RowKernels<V, I>& row_kernels<V, I>();
+SPARSE_FORMATS_FOR_EACH_TYPE(SPARSE_FORMATS_INSTANTIATE_ROW_KERNELS)
+#undef SPARSE_FORMATS_INSTANTIATE_ROW_KERNELS
+
+}  // namespace sparse_formats::kernels::cpu::SPARSE_FORMATS_ISA

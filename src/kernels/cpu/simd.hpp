@@ -1,0 +1,117 @@
+// Vector registers of the instruction set this translation unit is compiled for (chosen by the
+// compiler flags of the including file), behind one small interface: Simd<V>::R holds N values.
+// Everything lives in an ISA-named namespace, so no inline
+// function compiled with wide instructions can be picked by the linker for baseline code.
+#pragma once
+
+#include <cstdint>
+
+#if defined(__AVX512F__) || defined(__AVX2__) || defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
+#ifndef SPARSE_FORMATS_ISA
+#error "define SPARSE_FORMATS_ISA (the namespace of this instruction set) before including simd.hpp"
+#endif
+
+namespace sparse_formats::kernels::cpu::SPARSE_FORMATS_ISA {
+
+template <typename V>
+struct Simd;
+
+#if defined(__AVX512F__)
+inline constexpr int kVectorRegisters = 32;
+
+template <>
+struct Simd<float> {
+  using R = __m512;
+  static constexpr int N = 16;
+  static R zero() { return _mm512_setzero_ps(); }
+  static R set1(float v) { return _mm512_set1_ps(v); }
+  static R load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, R v) { _mm512_storeu_ps(p, v); }
+  static __mmask16 mask(int n) { return static_cast<__mmask16>((1u << n) - 1u); }
+  static R load_n(const float* p, int n) { return _mm512_maskz_loadu_ps(mask(n), p); }
+  static void store_n(float* p, R v, int n) { _mm512_mask_storeu_ps(p, mask(n), v); }
+  static R fma(R a, R b, R c) { return _mm512_fmadd_ps(a, b, c); }
+  static R add(R a, R b) { return _mm512_add_ps(a, b); }
+};
+
+template <>
+struct Simd<double> {
+  using R = __m512d;
+  static constexpr int N = 8;
+  static R zero() { return _mm512_setzero_pd(); }
+  static R set1(double v) { return _mm512_set1_pd(v); }
+  static R load(const double* p) { return _mm512_loadu_pd(p); }
+  static void store(double* p, R v) { _mm512_storeu_pd(p, v); }
+  static __mmask8 mask(int n) { return static_cast<__mmask8>((1u << n) - 1u); }
+  static R load_n(const double* p, int n) { return _mm512_maskz_loadu_pd(mask(n), p); }
+  static void store_n(double* p, R v, int n) { _mm512_mask_storeu_pd(p, mask(n), v); }
+  static R fma(R a, R b, R c) { return _mm512_fmadd_pd(a, b, c); }
+  static R add(R a, R b) { return _mm512_add_pd(a, b); }
+};
+
+#elif defined(__AVX2__) && defined(__FMA__)
+inline constexpr int kVectorRegisters = 16;
+
+template <>
+struct Simd<float> {
+  using R = __m256;
+  static constexpr int N = 8;
+  static R zero() { return _mm256_setzero_ps(); }
+  static R set1(float v) { return _mm256_set1_ps(v); }
+  static R load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, R v) { _mm256_storeu_ps(p, v); }
+  static __m256i mask(int n) { return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); }
+  static R load_n(const float* p, int n) { return _mm256_maskload_ps(p, mask(n)); }
+  static void store_n(float* p, R v, int n) { _mm256_maskstore_ps(p, mask(n), v); }
+  static R fma(R a, R b, R c) { return _mm256_fmadd_ps(a, b, c); }
+  static R add(R a, R b) { return _mm256_add_ps(a, b); }
+};
+
+template <>
+struct Simd<double> {
+  using R = __m256d;
+  static constexpr int N = 4;
+  static R zero() { return _mm256_setzero_pd(); }
+  static R set1(double v) { return _mm256_set1_pd(v); }
+  static R load(const double* p) { return _mm256_loadu_pd(p); }
+  static void store(double* p, R v) { _mm256_storeu_pd(p, v); }
+  static __m256i mask(int n) { return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3)); }
+  static R load_n(const double* p, int n) { return _mm256_maskload_pd(p, mask(n)); }
+  static void store_n(double* p, R v, int n) { _mm256_maskstore_pd(p, mask(n), v); }
+  static R fma(R a, R b, R c) { return _mm256_fmadd_pd(a, b, c); }
+  static R add(R a, R b) { return _mm256_add_pd(a, b); }
+};
+
+#else
+// Portable fallback: a short array the compiler maps onto whatever vector unit the baseline
+// target has (SSE2 on x86-64). Multiply then add, as the baseline has no FMA.
+inline constexpr int kVectorRegisters = 16;
+
+template <typename V, int W>
+struct alignas(16) PortableVec {
+  V v[W];
+};
+
+template <typename V>
+struct PortableSimd {
+  static constexpr int N = 16 / sizeof(V);
+  using R = PortableVec<V, N>;
+  static R zero() { R r; for (int i = 0; i < N; ++i) r.v[i] = V(0); return r; }
+  static R set1(V s) { R r; for (int i = 0; i < N; ++i) r.v[i] = s; return r; }
+  static R load(const V* p) { R r; for (int i = 0; i < N; ++i) r.v[i] = p[i]; return r; }
+  static void store(V* p, R a) { for (int i = 0; i < N; ++i) p[i] = a.v[i]; }
+  static R load_n(const V* p, int n) { R r = zero(); for (int i = 0; i < n; ++i) r.v[i] = p[i]; return r; }
+  static void store_n(V* p, R a, int n) { for (int i = 0; i < n; ++i) p[i] = a.v[i]; }
+  static R fma(R a, R b, R c) { for (int i = 0; i < N; ++i) c.v[i] += a.v[i] * b.v[i]; return c; }
+  static R add(R a, R b) { for (int i = 0; i < N; ++i) a.v[i] += b.v[i]; return a; }
+};
+template <>
+struct Simd<float> : PortableSimd<float> {};
+template <>
+struct Simd<double> : PortableSimd<double> {};
+#endif
+
+}  // namespace sparse_formats::kernels::cpu::SPARSE_FORMATS_ISA

@@ -1,0 +1,161 @@
+// SpmmPlan: the thread partition of the CPU kernels made once; run() checks operands like spmm()
+// and calls the kernels with it. Other backends run through spmm() itself.
+#include "sparse_formats/plan.hpp"
+
+#include <string>
+#include <optional>
+#include <variant>
+
+#include "instantiate.hpp"
+#include "kernels/cpu/partition.hpp"
+#include "kernels/kernels.hpp"
+#include "formats/compressed.hpp"
+#include "ops/operands.hpp"
+#include "sparse_formats/errors.hpp"
+
+namespace sparse_formats {
+
+template <typename V, typename I>
+struct SpmmPlan<V, I>::State {
+  std::variant<CSRMatrix<V, I>, CSCMatrix<V, I>, BlockSparseMatrix<V, I>> matrix;
+  const char* what = "CSR";
+  Transpose op = Transpose::no;
+  Backend backend = Backend::automatic;
+  Shape op_shape;
+  std::int64_t k = 0;
+  bool cpu = false;                // runs the CPU kernels with `partition`
+  bool transposed_kernel = false;  // A^T x on the stored arrays
+  kernels::cpu::Partition partition;
+  // A^T x of a CSR matrix (batch >= kTransposeCopyMinBatch): the arrays of A^T, made once, so
+  // every run is the row-wise kernel.
+  std::optional<CompressedStorage<V, I>> transposed;
+};
+
+namespace {
+
+template <typename V, typename I>
+kernels::CsrView<V, I> csr_view(const CompressedStorage<V, I>& s) {
+  return {s.major, s.minor, s.indptr.data(), s.indices.data(), s.data.data()};
+}
+
+template <typename V, typename I>
+kernels::BsrView<V, I> bsr_view(const BlockStorage<V, I>& s) {
+  return {s.shape.rows, s.shape.cols, s.block_size, s.block_rows(), s.block_row_ptr.data(), s.block_indices.data(),
+          s.blocks.data()};
+}
+
+// Batch from which a plan of A^T x on CSR keeps a transposed copy (its arrays: memory x2). The
+// scatter into y costs 1.5-4x the row-wise product for every batch size measured (1..128), so
+// a plan, made to be run many times, always pays for the copy.
+constexpr std::int64_t kTransposeCopyMinBatch = 1;
+
+void check_batch(std::int64_t k) {
+  if (k < 0) throw invalid_argument("SpmmPlan: batch size must be >= 0, got " + std::to_string(k));
+}
+
+}  // namespace
+
+template <typename V, typename I>
+SpmmPlan<V, I>::SpmmPlan(const CSRMatrix<V, I>& a, std::int64_t k, Transpose op, Backend backend) {
+  check_batch(k);
+  auto s = std::make_shared<State>();
+  s->matrix = a;
+  s->what = "CSR";
+  s->op = op;
+  s->backend = backend;
+  const bool t = op == Transpose::yes;
+  s->op_shape = t ? Shape{a.ncols(), a.nrows()} : a.shape();
+  s->k = k;
+  s->cpu = backend == Backend::automatic || backend == Backend::cpu;
+  s->transposed_kernel = t;
+  if (s->cpu && t && k >= kTransposeCopyMinBatch) {
+    s->transposed = detail::compressed_transpose(a.storage());
+    s->transposed_kernel = false;
+    s->partition = kernels::cpu::csr_partition(csr_view(*s->transposed), false, k);
+  } else if (s->cpu) {
+    s->partition = kernels::cpu::csr_partition(csr_view(a.storage()), t, k);
+  }
+  state_ = std::move(s);
+}
+
+template <typename V, typename I>
+SpmmPlan<V, I>::SpmmPlan(const CSCMatrix<V, I>& a, std::int64_t k, Transpose op, Backend backend) {
+  check_batch(k);
+  auto s = std::make_shared<State>();
+  s->matrix = a;
+  s->what = "CSC";
+  s->op = op;
+  s->backend = backend;
+  const bool t = op == Transpose::yes;
+  s->op_shape = t ? Shape{a.ncols(), a.nrows()} : a.shape();
+  s->k = k;
+  s->cpu = backend == Backend::automatic || backend == Backend::cpu;
+  s->transposed_kernel = !t;  // CSC storage is the CSR of A^T
+  if (s->cpu) s->partition = kernels::cpu::csr_partition(csr_view(a.storage()), !t, k);
+  state_ = std::move(s);
+}
+
+template <typename V, typename I>
+SpmmPlan<V, I>::SpmmPlan(const BlockSparseMatrix<V, I>& a, std::int64_t k, Transpose op, Backend backend) {
+  check_batch(k);
+  auto s = std::make_shared<State>();
+  s->matrix = a;
+  s->what = "BlockSparse";
+  s->op = op;
+  s->backend = backend;
+  const bool t = op == Transpose::yes;
+  s->op_shape = t ? Shape{a.ncols(), a.nrows()} : a.shape();
+  s->k = k;
+  s->cpu = backend == Backend::automatic || backend == Backend::cpu;
+  s->transposed_kernel = t;
+  if (s->cpu) s->partition = kernels::cpu::bsr_partition(bsr_view(a.storage()), t, k);
+  state_ = std::move(s);
+}
+
+template <typename V, typename I>
+void SpmmPlan<V, I>::run(DenseView<const V> x, DenseView<V> y) const {
+  const State& s = *state_;
+  if (!s.cpu) {
+    std::visit([&](const auto& m) { spmm(m, x, y, s.op, s.backend); }, s.matrix);
+    return;
+  }
+  detail::check_product_operands(s.what, s.op_shape, x, y);
+  if (x.cols != s.k)
+    throw shape_mismatch(std::string("SpmmPlan: planned for ") + std::to_string(s.k) + " columns, operand has " +
+                         std::to_string(x.cols));
+  if (y.rows * y.cols == 0) return;
+  detail::run_on_contiguous<V>(x, y, [&](DenseView<const V> xc, DenseView<V> yc) {
+    if (const auto* b = std::get_if<BlockSparseMatrix<V, I>>(&s.matrix)) {
+      const auto v = bsr_view(b->storage());
+      s.transposed_kernel ? kernels::cpu::bsr_spmm_transposed(v, xc, yc, s.partition)
+                          : kernels::cpu::bsr_spmm(v, xc, yc, s.partition);
+      return;
+    }
+    const auto& storage = s.transposed ? *s.transposed
+                          : std::holds_alternative<CSRMatrix<V, I>>(s.matrix)
+                              ? std::get<CSRMatrix<V, I>>(s.matrix).storage()
+                              : std::get<CSCMatrix<V, I>>(s.matrix).storage();
+    const auto v = csr_view(storage);
+    s.transposed_kernel ? kernels::cpu::csr_spmm_transposed(v, xc, yc, s.partition)
+                        : kernels::cpu::csr_spmm(v, xc, yc, s.partition);
+  });
+}
+
+template <typename V, typename I>
+Shape SpmmPlan<V, I>::shape() const {
+  return state_->op_shape;
+}
+template <typename V, typename I>
+std::int64_t SpmmPlan<V, I>::batch() const {
+  return state_->k;
+}
+template <typename V, typename I>
+int SpmmPlan<V, I>::threads() const {
+  return state_->cpu ? state_->partition.threads : 1;
+}
+
+#define INSTANTIATE(V, I) template class SpmmPlan<V, I>;
+SPARSE_FORMATS_FOR_EACH_TYPE(INSTANTIATE)
+#undef INSTANTIATE
+
+}  // namespace sparse_formats

@@ -1,0 +1,357 @@
+// The CPU backend's threaded, vectorised products against the serial reference backend and a
+// float64 dense product: every thread count 1..4, every SIMD level this CPU runs, edge shapes,
+// batch sizes around the vector widths, and run-to-run determinism.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "sparse_formats/config.hpp"
+#include "sparse_formats/errors.hpp"
+#include "sparse_formats/operations.hpp"
+#include "sparse_formats/plan.hpp"
+
+namespace sf = sparse_formats;
+
+namespace {
+
+// A random rows x cols matrix: each row gets a density drawn around `density`; row_kind picks
+// skewed shapes (every 7th row empty, one dense row, first rows long).
+template <typename V, typename I>
+sf::CSRMatrix<V, I> random_csr(std::int64_t rows, std::int64_t cols, double density, std::uint32_t seed,
+                               bool skewed, std::int64_t tile = 0) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> val(-1.0, 1.0), u(0.0, 1.0);
+  std::vector<I> ptr{0}, idx;
+  std::vector<V> data;
+  for (std::int64_t i = 0; i < rows; ++i) {
+    double d = density;
+    if (skewed) {
+      if (i % 7 == 3) d = 0.0;
+      if (i == rows / 2) d = 1.0;
+      if (i < 3) d = std::min(1.0, density * 8);
+    }
+    if (tile > 0) {  // entries only inside a pseudo-random 1/8 of the tile x tile blocks
+      for (std::int64_t j = 0; j < cols; ++j)
+        if (((i / tile) * 7919 + (j / tile) * 104729) % 8 == 0 && u(rng) < d) {
+          idx.push_back(static_cast<I>(j));
+          data.push_back(static_cast<V>(val(rng)));
+        }
+      ptr.push_back(static_cast<I>(idx.size()));
+      continue;
+    }
+    // geometric gaps between kept columns: O(entries) rather than O(cols)
+    for (std::int64_t j = -1; d > 0.0;) {
+      const double gap = d >= 1.0 ? 1.0 : 1.0 + std::floor(std::log(1.0 - u(rng)) / std::log(1.0 - d));
+      if (gap >= static_cast<double>(cols - j)) break;
+      j += static_cast<std::int64_t>(gap);
+      idx.push_back(static_cast<I>(j));
+      data.push_back(static_cast<V>(val(rng)));
+    }
+    ptr.push_back(static_cast<I>(idx.size()));
+  }
+  return sf::CSRMatrix<V, I>(std::move(data), std::move(idx), std::move(ptr), {rows, cols});
+}
+
+template <typename V>
+std::vector<V> random_dense(std::int64_t n, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> val(-1.0, 1.0);
+  std::vector<V> out(static_cast<std::size_t>(n));
+  for (auto& v : out) v = static_cast<V>(val(rng));
+  return out;
+}
+
+struct Expected {
+  std::vector<double> value, bound;  // float64 product and sum of |a||x| (the rounding scale)
+};
+
+// op(A) x in float64, straight from the CSR arrays (independent of every kernel).
+template <typename V, typename I>
+Expected exact_product(const sf::CSRMatrix<V, I>& a, bool transpose, const std::vector<V>& x, std::int64_t k) {
+  const std::int64_t m = transpose ? a.ncols() : a.nrows();
+  Expected e{std::vector<double>(static_cast<std::size_t>(m * k), 0.0), std::vector<double>(m * k, 0.0)};
+  for (std::int64_t i = 0; i < a.nrows(); ++i)
+    for (I p = a.row_ptr()[i]; p < a.row_ptr()[i + 1]; ++p) {
+      const double aij = a.values()[p];
+      const std::int64_t j = a.col_indices()[p];
+      const std::int64_t out = transpose ? j : i, in = transpose ? i : j;
+      for (std::int64_t c = 0; c < k; ++c) {
+        e.value[out * k + c] += aij * static_cast<double>(x[in * k + c]);
+        e.bound[out * k + c] += std::fabs(aij * static_cast<double>(x[in * k + c]));
+      }
+    }
+  return e;
+}
+
+template <typename V>
+void expect_close(const std::vector<V>& got, const Expected& e, std::int64_t inner, const std::string& what) {
+  ASSERT_EQ(got.size(), e.value.size()) << what;
+  const double eps = std::is_same_v<V, float> ? 6e-8 : 1.2e-16;
+  const double tol_scale = 2.0 * eps * static_cast<double>(inner + 2);
+  int bad = 0;
+  for (std::size_t i = 0; i < got.size() && bad < 5; ++i) {
+    const double err = std::fabs(static_cast<double>(got[i]) - e.value[i]);
+    if (!(err <= tol_scale * e.bound[i] + 1e-30)) {
+      ++bad;
+      ADD_FAILURE() << what << ": element " << i << " = " << got[i] << ", expected " << e.value[i];
+    }
+  }
+}
+
+// Runs every product of `a` (CSR, CSC of the same matrix, and its block-sparse forms) on the CPU
+// backend for each SIMD level and thread count, against float64 and the reference backend.
+template <typename V, typename I>
+void check_all(const sf::CSRMatrix<V, I>& a, const std::vector<std::int64_t>& batches, const std::string& name,
+               const std::vector<std::int64_t>& block_sizes = {4, 8, 16, 3}) {
+  const auto csc = sf::CSCMatrix<V, I>::from_csr(a);
+  std::vector<sf::BlockSparseMatrix<V, I>> bsrs;
+  for (std::int64_t bs : block_sizes) bsrs.push_back(sf::BlockSparseMatrix<V, I>::from_csr(a, bs));
+  for (std::int64_t k : batches) {
+    for (bool t : {false, true}) {
+      const std::int64_t in_rows = t ? a.nrows() : a.ncols(), out_rows = t ? a.ncols() : a.nrows();
+      const auto x = random_dense<V>(in_rows * k, static_cast<std::uint32_t>(k * 31 + t));
+      const auto e = exact_product(a, t, x, k);
+      const auto xv = sf::DenseView<const V>::row_major(x.data(), in_rows, k);
+      const auto op = t ? sf::Transpose::yes : sf::Transpose::no;
+      std::vector<V> ref(static_cast<std::size_t>(out_rows * k));
+      sf::spmm(a, xv, sf::DenseView<V>::row_major(ref.data(), out_rows, k), op, sf::Backend::reference);
+      // every thread count on the best SIMD level, every other level at two threads
+      const auto levels = sf::available_simd_levels();
+      std::vector<std::pair<sf::SimdLevel, int>> combos;
+      for (int threads = 1; threads <= 4; ++threads) combos.push_back({levels.back(), threads});
+      for (std::size_t l = 0; l + 1 < levels.size(); ++l) combos.push_back({levels[l], 2});
+      std::vector<V> first_csr;  // A x and wide A^T x do not depend on the thread count
+      {
+        for (auto [level, threads] : combos) {
+          sf::set_simd_level(level);
+          sf::set_num_threads(threads);
+          if (level != levels.back()) first_csr.clear();
+          const std::string tag = name + " k=" + std::to_string(k) + (t ? " A^T" : " A") + " simd=" +
+                                  sf::to_string(level) + " threads=" + std::to_string(threads);
+          std::vector<V> y(static_cast<std::size_t>(out_rows * k), V(-7)), again(y.size(), V(5));
+          const auto yv = sf::DenseView<V>::row_major(y.data(), out_rows, k);
+          const auto av = sf::DenseView<V>::row_major(again.data(), out_rows, k);
+          sf::spmm(a, xv, yv, op, sf::Backend::cpu);
+          expect_close(y, e, in_rows, "CSR " + tag);
+          sf::spmm(a, xv, av, op, sf::Backend::cpu);
+          EXPECT_EQ(y, again) << "CSR not deterministic: " << tag;
+          if (!t || k >= 4) {
+            if (first_csr.empty()) first_csr = y;
+            else EXPECT_EQ(y, first_csr) << "CSR result changed with the thread count: " << tag;
+          }
+          if (threads == 1 && !t) {
+            // one thread, one row at a time: the same sums as the reference up to FMA contraction
+            expect_close(ref, e, in_rows, "reference " + tag);
+          }
+          // CSC storage is the CSR of A^T: the other kernel on the same arrays.
+          sf::spmm(csc, xv, av, op, sf::Backend::cpu);
+          expect_close(again, e, in_rows, "CSC " + tag);
+          for (const auto& b : bsrs) {
+            if (k > 64 && &b != &bsrs.front()) continue;  // the widest batch once: keeps the suite fast
+            std::vector<V> yb(y.size(), V(3)), yb2(y.size(), V(1));
+            sf::spmm(b, xv, sf::DenseView<V>::row_major(yb.data(), out_rows, k), op, sf::Backend::cpu);
+            expect_close(yb, e, in_rows, "BSR bs=" + std::to_string(b.block_size()) + " " + tag);
+            sf::spmm(b, xv, sf::DenseView<V>::row_major(yb2.data(), out_rows, k), op, sf::Backend::cpu);
+            EXPECT_EQ(yb, yb2) << "BSR not deterministic: bs=" << b.block_size() << " " << tag;
+          }
+        }
+      }
+    }
+  }
+  sf::set_num_threads(0);
+  sf::set_simd_level(sf::SimdLevel::automatic);
+}
+
+const std::vector<std::int64_t> kAllBatches{1, 3, 8, 16, 17, 33, 128};
+
+template <typename T>
+class CpuKernels : public ::testing::Test {};
+using Types = ::testing::Types<std::pair<float, std::int32_t>, std::pair<double, std::int64_t>,
+                               std::pair<float, std::int64_t>, std::pair<double, std::int32_t>>;
+TYPED_TEST_SUITE(CpuKernels, Types);
+
+TYPED_TEST(CpuKernels, EdgeShapes) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  check_all(random_csr<V, I>(0, 0, 0.5, 1, false), {1, 3}, "0x0");
+  check_all(random_csr<V, I>(0, 5, 0.5, 1, false), {1, 17}, "0x5");
+  check_all(random_csr<V, I>(6, 0, 0.5, 1, false), {1, 17}, "6x0");
+  check_all(random_csr<V, I>(1, 1, 1.0, 2, false), kAllBatches, "1x1");
+  check_all(random_csr<V, I>(1, 37, 0.6, 3, false), kAllBatches, "1x37");
+  check_all(random_csr<V, I>(37, 1, 0.6, 4, false), kAllBatches, "37x1");
+  check_all(random_csr<V, I>(23, 19, 0.0, 5, false), {1, 17}, "23x19 empty");
+  check_all(random_csr<V, I>(45, 29, 0.3, 6, true), kAllBatches, "45x29 skewed");
+}
+
+// The larger shapes on two type pairs (the index type only changes loads; both value types run).
+template <typename T>
+class CpuKernelsLarge : public ::testing::Test {};
+using LargeTypes = ::testing::Types<std::pair<float, std::int32_t>, std::pair<double, std::int64_t>>;
+TYPED_TEST_SUITE(CpuKernelsLarge, LargeTypes);
+
+TYPED_TEST(CpuKernelsLarge, AboveThreadAndSimdThresholds) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  // ~41K non-zeros: every batch size runs threaded; block shapes do not divide 8 or 16.
+  check_all(random_csr<V, I>(603, 681, 0.1, 7, true), {1, 3, 16, 17, 33, 128}, "603x681 skewed", {8});
+  // clustered in 8x8 tiles, so that every block size stores a sparse set of blocks
+  check_all(random_csr<V, I>(1003, 1021, 0.6, 8, false, 8), {1, 8, 17, 128}, "1003x1021 8x8 tiles", {4, 8, 16, 5});
+}
+
+TYPED_TEST(CpuKernelsLarge, GraphLikeShortRows) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  // many rows with few entries: the transposed product takes the partial-buffer path for k < 4
+  check_all(random_csr<V, I>(9000, 8000, 0.0008, 8, false), {1, 3, 17}, "9000x8000", {8});
+}
+
+// from_dense against a plain per-element rule, and CSR <-> CSC against a serial counting sort,
+// for every thread count (the parallel paths start above 2^17 cells / 2^15 entries).
+TYPED_TEST(CpuKernels, Conversions) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  for (auto [rows, cols] : {std::pair<std::int64_t, std::int64_t>{0, 0}, {1, 1}, {3, 0}, {1, 700}, {700, 1},
+                            {517, 389}}) {
+    std::vector<V> d = random_dense<V>(rows * cols, 21);
+    for (std::int64_t p = 0; p < rows * cols; ++p) {
+      if (p % 3 == 0) d[p] = V(0);
+      if (p % 11 == 0) d[p] = V(-0.0);
+      if (p % 97 == 5) d[p] = std::numeric_limits<V>::quiet_NaN();
+      if (p % 101 == 7) d[p] = -std::numeric_limits<V>::infinity();
+      if (p % 13 == 1) d[p] = static_cast<V>(0.25);  // exactly at one of the thresholds below
+    }
+    const auto dv = sf::DenseView<const V>::row_major(d.data(), rows, cols);
+    for (double threshold : {0.0, 0.25, 0.5, 1e300}) {
+      std::vector<I> want_ptr{0}, want_idx;
+      std::vector<V> want_val;
+      for (std::int64_t i = 0; i < rows; ++i) {
+        for (std::int64_t j = 0; j < cols; ++j) {
+          const V v = d[i * cols + j];
+          if (std::isnan(v) || std::isinf(v) || std::fabs(static_cast<double>(v)) > threshold) {
+            want_idx.push_back(static_cast<I>(j));
+            want_val.push_back(v);
+          }
+        }
+        want_ptr.push_back(static_cast<I>(want_idx.size()));
+      }
+      for (int threads = 1; threads <= 4; ++threads) {
+        sf::set_num_threads(threads);
+        const auto a = sf::CSRMatrix<V, I>::from_dense(dv, threshold);
+        const std::string tag = std::to_string(rows) + "x" + std::to_string(cols) + " t=" + std::to_string(threshold) +
+                                " threads=" + std::to_string(threads);
+        ASSERT_EQ(std::vector<I>(a.row_ptr().begin(), a.row_ptr().end()), want_ptr) << tag;
+        ASSERT_EQ(std::vector<I>(a.col_indices().begin(), a.col_indices().end()), want_idx) << tag;
+        ASSERT_EQ(a.nnz(), static_cast<std::int64_t>(want_val.size())) << tag;
+        for (std::size_t p = 0; p < want_val.size(); ++p) {
+          if (std::isnan(want_val[p])) EXPECT_TRUE(std::isnan(a.values()[p])) << tag;
+          else EXPECT_EQ(a.values()[p], want_val[p]) << tag;
+        }
+        // transpose: column j of A lists its rows in increasing order
+        const auto c = sf::CSCMatrix<V, I>::from_csr(a);
+        std::vector<I> cptr(static_cast<std::size_t>(cols) + 1, 0);
+        for (I j : want_idx) ++cptr[static_cast<std::size_t>(j) + 1];
+        for (std::int64_t j = 0; j < cols; ++j) cptr[j + 1] += cptr[j];
+        std::vector<I> next(cptr.begin(), cptr.end() - 1), ridx(want_idx.size());
+        for (std::int64_t i = 0; i < rows; ++i)
+          for (I p = want_ptr[i]; p < want_ptr[i + 1]; ++p) ridx[next[want_idx[p]]++] = static_cast<I>(i);
+        ASSERT_EQ(std::vector<I>(c.col_ptr().begin(), c.col_ptr().end()), cptr) << tag;
+        ASSERT_EQ(std::vector<I>(c.row_indices().begin(), c.row_indices().end()), ridx) << tag;
+        const auto back = sf::CSRMatrix<V, I>::from_csc(c);
+        ASSERT_EQ(std::vector<I>(back.col_indices().begin(), back.col_indices().end()), want_idx) << tag;
+        for (std::size_t p = 0; p < want_val.size(); ++p)
+          if (!std::isnan(want_val[p])) EXPECT_EQ(back.values()[p], want_val[p]) << tag;
+      }
+    }
+  }
+  sf::set_num_threads(0);
+}
+
+// A plan gives bit-identical results to spmm() (same thread count), for every format and op.
+TYPED_TEST(CpuKernels, PlanMatchesOneShot) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  const auto a = random_csr<V, I>(703, 611, 0.08, 12, true);
+  const auto csc = sf::CSCMatrix<V, I>::from_csr(a);
+  const auto bsr = sf::BlockSparseMatrix<V, I>::from_csr(a, 8);
+  for (int threads : {1, 3}) {
+    sf::set_num_threads(threads);
+    for (std::int64_t k : {1, 3, 17}) {
+      for (bool t : {false, true}) {
+        const auto op = t ? sf::Transpose::yes : sf::Transpose::no;
+        const std::int64_t in = t ? a.nrows() : a.ncols(), out = t ? a.ncols() : a.nrows();
+        const auto x = random_dense<V>(in * k, 5);
+        const auto xv = sf::DenseView<const V>::row_major(x.data(), in, k);
+        auto check = [&](const auto& m, const char* name) {
+          std::vector<V> y1(out * k), y2(out * k, V(9));
+          sf::spmm(m, xv, sf::DenseView<V>::row_major(y1.data(), out, k), op, sf::Backend::cpu);
+          const sf::SpmmPlan<V, I> plan(m, k, op, sf::Backend::cpu);
+          EXPECT_EQ(plan.shape(), (sf::Shape{out, in}));
+          EXPECT_EQ(plan.batch(), k);
+          EXPECT_GE(plan.threads(), 1);
+          EXPECT_LE(plan.threads(), threads);
+          plan.run(xv, sf::DenseView<V>::row_major(y2.data(), out, k));
+          const bool copy = t && std::string(name) == "CSR";  // the plan runs on a transposed copy
+          if (!copy) EXPECT_EQ(y1, y2) << name << " k=" << k << " t=" << t << " threads=" << threads;
+          expect_close(y2, exact_product(a, t, x, k), in, std::string(name) + " plan");
+          std::vector<V> y3(out * k);
+          sf::SpmmPlan<V, I>(m, k, op, sf::Backend::reference).run(xv, sf::DenseView<V>::row_major(y3.data(), out, k));
+          const auto e = exact_product(a, t, x, k);
+          expect_close(y3, e, in, std::string(name) + " reference plan");
+        };
+        check(a, "CSR");
+        check(csc, "CSC");
+        check(bsr, "BSR");
+      }
+    }
+  }
+  sf::set_num_threads(0);
+  const sf::SpmmPlan<V, I> plan(a, 4);
+  std::vector<V> x(a.ncols() * 5), y(a.nrows() * 5);
+  EXPECT_THROW(plan.run(sf::DenseView<const V>::row_major(x.data(), a.ncols(), 5),
+                        sf::DenseView<V>::row_major(y.data(), a.nrows(), 5)),
+               sf::shape_mismatch);
+  EXPECT_THROW(plan.run(sf::DenseView<const V>::row_major(x.data(), a.ncols() - 1, 4),
+                        sf::DenseView<V>::row_major(y.data(), a.nrows(), 4)),
+               sf::shape_mismatch);
+  EXPECT_THROW((sf::SpmmPlan<V, I>(a, -1)), sf::invalid_argument);
+  const sf::SpmmPlan<V, I> gpu_plan(a, 4, sf::Transpose::no, sf::Backend::opencl);
+  EXPECT_THROW(gpu_plan.run(sf::DenseView<const V>::row_major(x.data(), a.ncols(), 4),
+                            sf::DenseView<V>::row_major(y.data(), a.nrows(), 4)),
+               sf::backend_unavailable);
+}
+
+TEST(CpuKernelsConfig, SimdLevels) {
+  const auto levels = sf::available_simd_levels();
+  ASSERT_FALSE(levels.empty());
+  EXPECT_EQ(levels.front(), sf::SimdLevel::baseline);
+  for (sf::SimdLevel l : levels) {
+    sf::set_simd_level(l);
+    EXPECT_EQ(sf::simd_level(), l);
+  }
+  for (sf::SimdLevel l : {sf::SimdLevel::avx2, sf::SimdLevel::avx512})
+    if (std::find(levels.begin(), levels.end(), l) == levels.end())
+      EXPECT_THROW(sf::set_simd_level(l), sf::unsupported);
+  sf::set_simd_level(sf::SimdLevel::automatic);
+  EXPECT_NE(sf::simd_level(), sf::SimdLevel::automatic);
+  EXPECT_EQ(sf::to_string(sf::SimdLevel::avx2), "avx2");
+}
+
+TEST(CpuKernelsConfig, StridedOperandsGoThroughCopies) {
+  // Fortran-ordered x and y (col_stride != 1) still give the reference result.
+  const auto a = random_csr<float, std::int32_t>(300, 200, 0.2, 9, true);
+  const std::int64_t k = 19;
+  const auto x = random_dense<float>(200 * k, 10);
+  std::vector<float> y(300 * k), ref(300 * k);
+  const sf::DenseView<const float> xf{x.data(), 200, k, 1, 200};
+  sf::spmm(a, xf, sf::DenseView<float>{y.data(), 300, k, 1, 300}, sf::Transpose::no, sf::Backend::cpu);
+  sf::spmm(a, xf, sf::DenseView<float>{ref.data(), 300, k, 1, 300}, sf::Transpose::no, sf::Backend::reference);
+  for (std::size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y[i], ref[i], 1e-4f) << i;
+}
+
+}  // namespace
