@@ -36,6 +36,8 @@ class SpmmPlan {
 
  private:
   struct State;
+  template <typename M>
+  static std::shared_ptr<State> make_state(const M& a, const char* what, std::int64_t k, Transpose op, Backend backend);
   std::shared_ptr<const State> state_;
 };
 

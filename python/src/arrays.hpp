@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <nanobind/ndarray.h>
 
 #include <sparse_formats/types.hpp>
@@ -12,6 +13,15 @@
 #include "bindings.hpp"
 
 namespace sparse_formats::python {
+
+// numpy name of a C++ element type, used in the names of the bound classes.
+template <typename T>
+constexpr const char* dtype_name() {
+  if constexpr (std::is_same_v<T, float>) return "float32";
+  if constexpr (std::is_same_v<T, double>) return "float64";
+  if constexpr (std::is_same_v<T, std::int32_t>) return "int32";
+  if constexpr (std::is_same_v<T, std::int64_t>) return "int64";
+}
 
 // Contiguous 1-D input (values or index arrays).
 template <typename T>

@@ -17,14 +17,6 @@
 namespace sparse_formats::python {
 namespace {
 
-template <typename T>
-constexpr const char* dtype_name() {
-  if constexpr (std::is_same_v<T, float>) return "float32";
-  if constexpr (std::is_same_v<T, double>) return "float64";
-  if constexpr (std::is_same_v<T, std::int32_t>) return "int32";
-  if constexpr (std::is_same_v<T, std::int64_t>) return "int64";
-}
-
 nb::dict device_dict(const DeviceInfo& d) {
   nb::dict out;
   out["backend"] = to_string(d.backend);

@@ -18,14 +18,6 @@
 namespace sparse_formats::python {
 namespace {
 
-template <typename T>
-constexpr const char* dtype_name() {
-  if constexpr (std::is_same_v<T, float>) return "float32";
-  if constexpr (std::is_same_v<T, double>) return "float64";
-  if constexpr (std::is_same_v<T, std::int32_t>) return "int32";
-  if constexpr (std::is_same_v<T, std::int64_t>) return "int64";
-}
-
 // An owning numpy array holding a DenseMatrix's values (moved, not copied).
 template <typename T>
 nb::ndarray<nb::numpy, T, nb::ndim<2>> to_numpy(DenseMatrix<T>&& m) {

@@ -55,18 +55,28 @@ void check_batch(std::int64_t k) {
 
 }  // namespace
 
+// The fields every plan sets the same way; the constructors add their format's partition.
 template <typename V, typename I>
-SpmmPlan<V, I>::SpmmPlan(const CSRMatrix<V, I>& a, std::int64_t k, Transpose op, Backend backend) {
+template <typename M>
+std::shared_ptr<typename SpmmPlan<V, I>::State> SpmmPlan<V, I>::make_state(const M& a, const char* what,
+                                                                           std::int64_t k, Transpose op,
+                                                                           Backend backend) {
   check_batch(k);
   auto s = std::make_shared<State>();
   s->matrix = a;
-  s->what = "CSR";
+  s->what = what;
   s->op = op;
   s->backend = backend;
-  const bool t = op == Transpose::yes;
-  s->op_shape = t ? Shape{a.ncols(), a.nrows()} : a.shape();
+  s->op_shape = op == Transpose::yes ? Shape{a.ncols(), a.nrows()} : a.shape();
   s->k = k;
   s->cpu = backend == Backend::automatic || backend == Backend::cpu;
+  return s;
+}
+
+template <typename V, typename I>
+SpmmPlan<V, I>::SpmmPlan(const CSRMatrix<V, I>& a, std::int64_t k, Transpose op, Backend backend) {
+  auto s = make_state(a, "CSR", k, op, backend);
+  const bool t = op == Transpose::yes;
   s->transposed_kernel = t;
   if (s->cpu && t && k >= kTransposeCopyMinBatch) {
     s->transposed = detail::compressed_transpose(a.storage());
@@ -80,16 +90,8 @@ SpmmPlan<V, I>::SpmmPlan(const CSRMatrix<V, I>& a, std::int64_t k, Transpose op,
 
 template <typename V, typename I>
 SpmmPlan<V, I>::SpmmPlan(const CSCMatrix<V, I>& a, std::int64_t k, Transpose op, Backend backend) {
-  check_batch(k);
-  auto s = std::make_shared<State>();
-  s->matrix = a;
-  s->what = "CSC";
-  s->op = op;
-  s->backend = backend;
+  auto s = make_state(a, "CSC", k, op, backend);
   const bool t = op == Transpose::yes;
-  s->op_shape = t ? Shape{a.ncols(), a.nrows()} : a.shape();
-  s->k = k;
-  s->cpu = backend == Backend::automatic || backend == Backend::cpu;
   s->transposed_kernel = !t;  // CSC storage is the CSR of A^T
   if (s->cpu) s->partition = kernels::cpu::csr_partition(csr_view(a.storage()), !t, k);
   state_ = std::move(s);
@@ -97,16 +99,8 @@ SpmmPlan<V, I>::SpmmPlan(const CSCMatrix<V, I>& a, std::int64_t k, Transpose op,
 
 template <typename V, typename I>
 SpmmPlan<V, I>::SpmmPlan(const BlockSparseMatrix<V, I>& a, std::int64_t k, Transpose op, Backend backend) {
-  check_batch(k);
-  auto s = std::make_shared<State>();
-  s->matrix = a;
-  s->what = "BlockSparse";
-  s->op = op;
-  s->backend = backend;
+  auto s = make_state(a, "BlockSparse", k, op, backend);
   const bool t = op == Transpose::yes;
-  s->op_shape = t ? Shape{a.ncols(), a.nrows()} : a.shape();
-  s->k = k;
-  s->cpu = backend == Backend::automatic || backend == Backend::cpu;
   s->transposed_kernel = t;
   if (s->cpu) s->partition = kernels::cpu::bsr_partition(bsr_view(a.storage()), t, k);
   state_ = std::move(s);
