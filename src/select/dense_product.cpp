@@ -26,7 +26,8 @@ V dot(const V* a, const V* x, std::int64_t n) {
 template <typename V>
 void dense_product(const DenseMatrix<V>& a, DenseView<const V> x, DenseView<V> y, bool transposed) {
   const std::int64_t m = a.rows, n = a.cols, k = x.cols;
-  const int threads = kernels::cpu::threads_for(m * n * std::max<std::int64_t>(k, 1));
+  // threads_for counts entries x vector registers of the batch, as for the sparse kernels.
+  const int threads = kernels::cpu::threads_for(kernels::cpu::product_work(m * n, transposed ? n : m, k));
   const V* ad = a.data.data();
   if (!transposed) {
 #pragma omp parallel for num_threads(threads) schedule(static)
