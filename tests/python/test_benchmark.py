@@ -20,7 +20,7 @@ def test_all_tables_json_and_plot(tmp_path, capsys):
         has_mpl = False
     assert main(argv) == 0
     text = capsys.readouterr().out
-    for heading in ["## Memory", "## Products", "## Construction", "threads:", "ours/scipy", "ours/dense"]:
+    for heading in ["## Memory", "## Products", "## Construction", "threads:", "ours/scipy", "speed-up vs scipy", "speed-up vs dense"]:
         assert heading in text
     report = json.loads(out_json.read_text())
     assert {r["batch"] for r in report["products"]} == {1, 32, 128}

@@ -7,8 +7,8 @@
     python -m sparse_formats.benchmark --size 5000 --sparsity 0.95 --json out.json --plot out.png
 
 Tables: memory per format in true bytes; A @ X and A.T @ X for batch 1, 32 and 128; construction from
-dense and CSR -> CSC conversion. Times are medians of repeated runs after a warm-up, with the ratio
-columns ours/scipy and ours/dense, and the threads each contender used.
+dense and CSR -> CSC conversion. Times are medians of repeated runs after a warm-up, with
+speed-up columns (scipy time / our time, dense time / our time), and the threads each contender used.
 """
 from ._cli import main
 
