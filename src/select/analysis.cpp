@@ -128,13 +128,14 @@ std::size_t SparsityAnalysis::bytes(Format f) const {
   return bytes_dense;
 }
 
+// A stored entry counts when v != 0, which holds for NaN too (as in from_dense).
 template <typename V, typename I>
 SparsityAnalysis DynamicFormatSelector::analyze_sparsity(DenseView<const V> dense) const {
   check_dense_view("analyze_sparsity", dense.shape(), dense.data);
   PatternCounter c(dense.shape(), block_size_, false);
   for (std::int64_t i = 0; i < dense.rows; ++i)
     for (std::int64_t j = 0; j < dense.cols; ++j)
-      if (dense(i, j) != V(0) || std::isnan(dense(i, j))) c.add(i, j);
+      if (dense(i, j) != V(0)) c.add(i, j);
   return c.finish(sizeof(V), sizeof(I), block_density_threshold_);
 }
 
@@ -146,7 +147,7 @@ SparsityAnalysis DynamicFormatSelector::analyze_sparsity(const CSRMatrix<V, I>& 
   const auto val = m.values();
   for (std::int64_t i = 0; i < m.nrows(); ++i)
     for (auto p = static_cast<std::int64_t>(ptr[i]); p < static_cast<std::int64_t>(ptr[i + 1]); ++p)
-      if (val[p] != V(0) || std::isnan(val[p])) c.add(i, static_cast<std::int64_t>(idx[p]));
+      if (val[p] != V(0)) c.add(i, static_cast<std::int64_t>(idx[p]));
   return c.finish(sizeof(V), sizeof(I), block_density_threshold_);
 }
 
@@ -158,7 +159,7 @@ SparsityAnalysis DynamicFormatSelector::analyze_sparsity(const CSCMatrix<V, I>& 
   const auto val = m.values();
   for (std::int64_t j = 0; j < m.ncols(); ++j)
     for (auto p = static_cast<std::int64_t>(ptr[j]); p < static_cast<std::int64_t>(ptr[j + 1]); ++p)
-      if (val[p] != V(0) || std::isnan(val[p])) c.add(static_cast<std::int64_t>(idx[p]), j);
+      if (val[p] != V(0)) c.add(static_cast<std::int64_t>(idx[p]), j);
   return c.finish(sizeof(V), sizeof(I), block_density_threshold_);
 }
 
@@ -180,7 +181,7 @@ SparsityAnalysis DynamicFormatSelector::analyze_sparsity(const BlockSparseMatrix
         for (std::int64_t r = 0; r < bs && br * bs + r < m.nrows(); ++r)
           for (std::int64_t q = 0; q < bs && c0 + q < m.ncols(); ++q) {
             const V v = blk[r * bs + q];
-            if (v != V(0) || std::isnan(v)) {
+            if (v != V(0)) {
               c.add_in_block(br * bs + r, c0 + q, first);
               first = false;
             }
