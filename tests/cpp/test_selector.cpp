@@ -141,6 +141,20 @@ TEST(Analysis, RowStatistics) {
   EXPECT_NEAR(a.row_nnz_cv, std::sqrt((49.0 + 9 + 1 + 9) / 4) / 3.0, 1e-12);
 }
 
+TEST(Analysis, NonFiniteValuesAreNonZerosAndNegativeZeroIsNot) {
+  sf::DenseMatrix<float> m(3, 5);
+  m(0, 1) = std::nanf("");
+  m(1, 4) = INFINITY;
+  m(2, 0) = -INFINITY;
+  m(2, 2) = -0.0f;  // a zero: not stored by from_dense, not counted here
+  const sf::DynamicFormatSelector sel;
+  EXPECT_EQ(sel.analyze_sparsity(m).nnz, 3);
+  const auto csr = sf::CSRMatrix<float>::from_dense(m.view(), 0.0);
+  EXPECT_EQ(sel.analyze_sparsity(csr).nnz, 3);
+  EXPECT_EQ(sel.analyze_sparsity(sf::CSCMatrix<float>::from_csr(csr)).nnz, 3);
+  EXPECT_EQ(sel.analyze_sparsity(sf::BlockSparseMatrix<float>::from_dense(m.view(), 2)).nnz, 3);
+}
+
 TEST(Analysis, BlockStructureTestSeparatesRandomFromBlockPruning) {
   const sf::DynamicFormatSelector sel;
   unsigned seed = 100;
