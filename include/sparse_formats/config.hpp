@@ -1,6 +1,7 @@
 // Process-wide settings of the CPU backend.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,15 @@ namespace sparse_formats {
 // otherwise OpenMP's default. Results are deterministic for a given thread count.
 void set_num_threads(int threads);
 int num_threads();
+
+// Cache blocking of CSR products A x with a batch (k >= 2): A's columns are taken in panels whose
+// rows of x stay in L1, where the plain kernel pulls a whole row of x from L2 or memory for every
+// non-zero. 0 (the default) blocks where it measured faster (x larger than the caches and enough
+// non-zeros per row and panel); a positive value forces panels of that many columns (tests use
+// it to reach every panel edge); -1 turns blocking off. SPARSE_FORMATS_PANEL_COLUMNS sets the
+// default. Results agree to rounding; for a given setting they do not depend on the thread count.
+void set_panel_columns(std::int64_t columns);
+std::int64_t panel_columns();
 
 // Whether the library was built with OpenMP (without it the CPU backend runs one thread).
 bool has_openmp();

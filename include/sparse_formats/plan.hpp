@@ -33,6 +33,7 @@ class SpmmPlan {
   Shape shape() const;          // of op(A)
   std::int64_t batch() const;   // k
   int threads() const;          // threads the CPU kernels will use (1 below the size threshold)
+  std::int64_t panel_columns() const;  // cache-blocking panel width of A x (0: plain kernel), see config.hpp
 
  private:
   struct State;

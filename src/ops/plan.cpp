@@ -147,6 +147,10 @@ template <typename V, typename I>
 int SpmmPlan<V, I>::threads() const {
   return state_->cpu ? state_->partition.threads : 1;
 }
+template <typename V, typename I>
+std::int64_t SpmmPlan<V, I>::panel_columns() const {
+  return state_->cpu ? state_->partition.panel : 0;
+}
 
 #define INSTANTIATE(V, I) template class SpmmPlan<V, I>;
 SPARSE_FORMATS_FOR_EACH_TYPE(INSTANTIATE)

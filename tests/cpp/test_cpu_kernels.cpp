@@ -149,6 +149,21 @@ void check_all(const sf::CSRMatrix<V, I>& a, const std::vector<std::int64_t>& ba
             // one thread, one row at a time: the same sums as the reference up to FMA contraction
             expect_close(ref, e, in_rows, "reference " + tag);
           }
+          if (!t && k >= 2 && (threads == 1 || threads == 3)) {
+            // the cache-blocked kernel with forced panels (1 column, and widths that split rows
+            // unevenly), and with blocking off: same values, and the thread count changes nothing
+            for (std::int64_t panel : {1, 5, 24, -1}) {
+              sf::set_panel_columns(panel);
+              std::vector<V> yp(y.size(), V(9)), yp1(y.size(), V(4));
+              sf::spmm(a, xv, sf::DenseView<V>::row_major(yp.data(), out_rows, k), op, sf::Backend::cpu);
+              expect_close(yp, e, in_rows, "CSR panel=" + std::to_string(panel) + " " + tag);
+              sf::set_num_threads(1);
+              sf::spmm(a, xv, sf::DenseView<V>::row_major(yp1.data(), out_rows, k), op, sf::Backend::cpu);
+              sf::set_num_threads(threads);
+              EXPECT_EQ(yp, yp1) << "CSR panel=" << panel << " changed with the thread count: " << tag;
+            }
+            sf::set_panel_columns(0);
+          }
           // CSC storage is the CSR of A^T: the other kernel on the same arrays.
           sf::spmm(csc, xv, av, op, sf::Backend::cpu);
           expect_close(again, e, in_rows, "CSC " + tag);
@@ -202,6 +217,28 @@ TYPED_TEST(CpuKernelsLarge, AboveThreadAndSimdThresholds) {
   check_all(random_csr<V, I>(603, 681, 0.1, 7, true), {1, 3, 16, 17, 33, 128}, "603x681 skewed", {8});
   // clustered in 8x8 tiles, so that every block size stores a sparse set of blocks
   check_all(random_csr<V, I>(1003, 1021, 0.6, 8, false, 8), {1, 8, 17, 128}, "1003x1021 8x8 tiles", {4, 8, 16, 5});
+}
+
+TYPED_TEST(CpuKernelsLarge, CacheBlockedWhereItPays) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  // x of 900 x 128 values outgrows L1 and rows hold ~360 non-zeros: the automatic choice blocks.
+  const auto a = random_csr<V, I>(700, 900, 0.4, 9, true);
+  using Plan = sf::SpmmPlan<V, I>;
+  const auto panel = [](const sf::CSRMatrix<V, I>& m, std::int64_t k) {
+    return Plan(m, k, sf::Transpose::no, sf::Backend::cpu).panel_columns();
+  };
+  EXPECT_GT(panel(a, 128), 0);
+  EXPECT_EQ(panel(a, 1), 0);
+  sf::set_panel_columns(-1);
+  EXPECT_EQ(panel(a, 128), 0);
+  sf::set_panel_columns(7);
+  EXPECT_EQ(panel(a, 128), 7);
+  EXPECT_THROW(sf::set_panel_columns(-2), sf::invalid_argument);
+  sf::set_panel_columns(0);
+  // a sparse layer (~9 per row) stays on the plain kernel
+  EXPECT_EQ(panel(random_csr<V, I>(700, 900, 0.01, 9, false), 128), 0);
+  check_all(a, {2, 64, 128}, "700x900 blocked", {8});
 }
 
 TYPED_TEST(CpuKernelsLarge, GraphLikeShortRows) {

@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <new>
 #include <vector>
+
+#include <sys/mman.h>
 
 #include "instantiate.hpp"
 #include "kernels/cpu/threads.hpp"
@@ -41,6 +44,22 @@ int conversion_threads(std::int64_t cells) {
 }
 
 }  // namespace
+
+void* allocate_output(std::size_t bytes) {
+  constexpr std::size_t kHuge = std::size_t{2} << 20;
+  void* p = nullptr;
+  if (bytes >= 2 * kHuge) {
+    const std::size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
+    p = std::aligned_alloc(kHuge, rounded);
+#ifdef MADV_HUGEPAGE
+    if (p != nullptr) ::madvise(p, rounded, MADV_HUGEPAGE);  // advice only: failure is harmless
+#endif
+  } else {
+    p = std::malloc(bytes > 0 ? bytes : 1);
+  }
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
 
 template <typename V>
 void count_kept(DenseView<const V> d, double threshold, std::int64_t* counts) {

@@ -2,20 +2,29 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 
 #include "sparse_formats/types.hpp"
 
 namespace sparse_formats::kernels::cpu {
 
+// Allocates `bytes` of uninitialised memory, released with std::free. Arrays of 4 MiB and more
+// are 2 MiB aligned and advised to use transparent huge pages: the first touch of a fresh 64 MB
+// output is otherwise ~16K page faults, which cost more than the conversion that fills it.
+void* allocate_output(std::size_t bytes);
+
 // Uninitialised storage for `n` values, kept alive by the returned Buffer (the kernels write
 // every element; zero-filling first would cost a full extra pass over the output).
 template <typename T>
 struct RawArray {
-  std::shared_ptr<T[]> owner;
+  std::shared_ptr<T> owner;
   T* data = nullptr;
   std::size_t size = 0;
-  explicit RawArray(std::size_t n) : owner(new T[n > 0 ? n : 1]), data(owner.get()), size(n) {}
+  explicit RawArray(std::size_t n)
+      : owner(static_cast<T*>(allocate_output(n * sizeof(T))), [](T* p) { std::free(p); }),
+        data(owner.get()),
+        size(n) {}
   Buffer<T> release() { return Buffer<T>::borrow(data, size, std::shared_ptr<const void>(owner, owner.get())); }
 };
 

@@ -14,6 +14,7 @@
 #include "kernels/cpu/row_kernels.hpp"
 #include "kernels/cpu/threads.hpp"
 #include "kernels/kernels.hpp"
+#include "sparse_formats/config.hpp"
 
 namespace sparse_formats::kernels::cpu {
 
@@ -22,6 +23,30 @@ namespace {
 // Below this batch the partial buffers (2 passes over cols x k per thread) cost less than every
 // thread re-reading the row structure to find its columns.
 constexpr std::int64_t kColumnSplitMinBatch = 4;
+
+// Panel width of the cache-blocked A x (csr_rows_panels) for this matrix and batch, or 0 for the
+// plain kernel. A panel's rows of x take kPanelBytes (with y's tile rows, within L1). Measured on
+// the layer workloads (docs/performance.md): blocking wins 1.3-2.8x where rows of x are >= 256
+// bytes (n = 128 floats), x outgrows 256 KB and rows have >= ~12 non-zeros per panel (>= ~5 once
+// x outgrows L2); it loses on sparser rows, whose per-panel cost is not shared by enough
+// non-zeros, and at n = 32, where the plain kernel's two lines of x per non-zero come from L2
+// fast enough.
+template <typename V, typename I>
+std::int64_t choose_panel(const CsrView<V, I>& a, std::int64_t k) {
+  const std::int64_t forced = panel_columns();
+  if (k < 2 || a.rows == 0 || a.cols == 0 || forced < 0) return 0;
+  if (forced > 0) return forced;
+  if (k * static_cast<std::int64_t>(sizeof(V)) < 256) return 0;
+  constexpr std::int64_t kPanelBytes = 16 << 10;
+  const std::int64_t tile = std::min<std::int64_t>(k, row_kernels<V, I>().panel_tile_values);
+  const std::int64_t width = std::max<std::int64_t>(1, kPanelBytes / (tile * static_cast<std::int64_t>(sizeof(V))));
+  if (width >= a.cols) return 0;
+  const double x_bytes = static_cast<double>(a.cols) * static_cast<double>(k) * sizeof(V);
+  const double per_row_panel = static_cast<double>(a.indptr[a.rows]) / a.rows * width / a.cols;
+  if (x_bytes <= 256 << 10) return 0;
+  const double needed = x_bytes > static_cast<double>(l2_cache_bytes()) ? 5.0 : 12.0;
+  return per_row_panel >= needed ? width : 0;
+}
 
 template <typename V>
 void zero_rows(V* y, std::int64_t ldy, std::int64_t k, std::int64_t r0, std::int64_t r1) {
@@ -45,6 +70,7 @@ Partition csr_partition(const CsrView<V, I>& a, bool transposed, std::int64_t k)
   } else {
     p.bounds = balanced_row_split(a.indptr, a.rows, p.threads);
   }
+  if (!transposed) p.panel = choose_panel(a, k);
   return p;
 }
 
@@ -53,9 +79,15 @@ void csr_spmm(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, cons
   const auto& kern = row_kernels<V, I>();
   const std::int64_t k = y.cols;
   const auto& b = part.bounds;
-  if (part.threads <= 1) return kern.csr_rows(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.rows);
+  auto run = [&](std::int64_t r0, std::int64_t r1) {
+    if (part.panel > 0 && k >= 2)
+      kern.csr_rows_panels(a, x.data, x.row_stride, y.data, y.row_stride, k, r0, r1, part.panel);
+    else
+      kern.csr_rows(a, x.data, x.row_stride, y.data, y.row_stride, k, r0, r1);
+  };
+  if (part.threads <= 1) return run(0, a.rows);
 #pragma omp parallel for num_threads(part.threads) schedule(static, 1)
-  for (int t = 0; t < part.threads; ++t) kern.csr_rows(a, x.data, x.row_stride, y.data, y.row_stride, k, b[t], b[t + 1]);
+  for (int t = 0; t < part.threads; ++t) run(b[t], b[t + 1]);
 }
 
 template <typename V, typename I>

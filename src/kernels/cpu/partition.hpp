@@ -15,6 +15,9 @@ struct Partition {
   // columns of A); otherwise row ranges whose partial results are summed in thread order.
   std::vector<std::int64_t> bounds{0, 0};
   bool column_split = false;
+  // A x with a batch: 0 runs the plain row kernel; > 0 the cache-blocked one with panels of this
+  // many columns of A (csr_rows_panels).
+  std::int64_t panel = 0;
 };
 
 template <typename V, typename I>

@@ -13,9 +13,14 @@ namespace sparse_formats::kernels::cpu {
 // Dense operands are row-major with unit column stride: element (i, c) at p[i * ld + c].
 template <typename V, typename I>
 struct RowKernels {
+  // Batch values of the widest tile of csr_rows_panels (the width of one panel row of x).
+  std::int64_t panel_tile_values;
   // y[i, :k] = A[i, :] x for i in [r0, r1).
   void (*csr_rows)(const CsrView<V, I>& a, const V* x, std::int64_t ldx, V* y, std::int64_t ldy, std::int64_t k,
                    std::int64_t r0, std::int64_t r1);
+  // The same for k >= 2, cache-blocked: A's columns in panels of `panel` (see csr_rows_panels).
+  void (*csr_rows_panels)(const CsrView<V, I>& a, const V* x, std::int64_t ldx, V* y, std::int64_t ldy,
+                          std::int64_t k, std::int64_t r0, std::int64_t r1, std::int64_t panel);
   // y[j, :k] += A[i, j] x[i, :k] for i in [r0, r1) and j in [c0, c1) (only those entries).
   void (*csr_scatter)(const CsrView<V, I>& a, const V* x, std::int64_t ldx, V* y, std::int64_t ldy, std::int64_t k,
                       std::int64_t r0, std::int64_t r1, std::int64_t c0, std::int64_t c1);

@@ -10,11 +10,13 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#include <unistd.h>
 
 namespace sparse_formats {
 
 namespace {
 std::atomic<int> g_threads{0};  // 0: not set through the API
+std::atomic<std::int64_t> g_panel{0};  // 0: not set through the API (SPARSE_FORMATS_PANEL_COLUMNS or automatic)
 
 int default_threads() {
   if (const char* env = std::getenv("SPARSE_FORMATS_NUM_THREADS"); env != nullptr && *env != '\0') {
@@ -44,6 +46,25 @@ int num_threads() {
 #endif
 }
 
+void set_panel_columns(std::int64_t columns) {
+  if (columns < -1)
+    throw invalid_argument("set_panel_columns: expected -1 (off), 0 (automatic) or a column count, got " +
+                           std::to_string(columns));
+  g_panel = columns;
+}
+
+std::int64_t panel_columns() {
+  if (const std::int64_t set = g_panel.load(); set != 0) return set;
+  static const std::int64_t from_env = [] {
+    const char* env = std::getenv("SPARSE_FORMATS_PANEL_COLUMNS");
+    if (env == nullptr || *env == '\0') return std::int64_t{0};
+    char* end = nullptr;
+    const long long n = std::strtoll(env, &end, 10);
+    return *end == '\0' && n >= -1 ? static_cast<std::int64_t>(n) : std::int64_t{0};
+  }();
+  return from_env;
+}
+
 bool has_openmp() {
 #ifdef _OPENMP
   return true;
@@ -60,6 +81,17 @@ int threads_for(std::int64_t work) {
   // takes 16 us and at 95% (50K, two threads) 20 us: the boundary sits between them.
   constexpr std::int64_t kMinParallelWork = 1 << 15;
   return work < kMinParallelWork ? 1 : num_threads();
+}
+
+std::int64_t l2_cache_bytes() {
+  static const std::int64_t bytes = [] {
+#ifdef _SC_LEVEL2_CACHE_SIZE
+    const long v = ::sysconf(_SC_LEVEL2_CACHE_SIZE);
+    if (v > 0) return static_cast<std::int64_t>(v);
+#endif
+    return std::int64_t{1} << 20;
+  }();
+  return bytes;
 }
 }  // namespace kernels::cpu
 
