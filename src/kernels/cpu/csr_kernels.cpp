@@ -70,7 +70,7 @@ Partition csr_partition(const CsrView<V, I>& a, bool transposed, std::int64_t k)
   } else {
     p.bounds = balanced_row_split(a.indptr, a.rows, p.threads);
   }
-  if (!transposed) p.panel = choose_panel(a, k);
+  if (!transposed || p.column_split) p.panel = choose_panel(a, k);
   return p;
 }
 
@@ -95,16 +95,19 @@ void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView
   const auto& kern = row_kernels<V, I>();
   const std::int64_t k = y.cols, n = a.cols;
   const auto& b = part.bounds;
-  if (part.threads <= 1) {
-    zero_rows(y.data, y.row_stride, k, 0, n);
-    return kern.csr_scatter(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.rows, 0, n);
-  }
+  // Output rows [c0, c1), every row of A (the column-split path and one thread).
+  auto columns = [&](std::int64_t c0, std::int64_t c1) {
+    zero_rows(y.data, y.row_stride, k, c0, c1);
+    if (c0 == c1) return;
+    if (part.panel > 0 && k >= 2)
+      kern.csr_scatter_panels(a, x.data, x.row_stride, y.data, y.row_stride, k, c0, c1, part.panel);
+    else
+      kern.csr_scatter(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.rows, c0, c1);
+  };
+  if (part.threads <= 1) return columns(0, n);
   if (part.column_split) {
 #pragma omp parallel for num_threads(part.threads) schedule(static, 1)
-    for (int t = 0; t < part.threads; ++t) {
-      zero_rows(y.data, y.row_stride, k, b[t], b[t + 1]);
-      if (b[t] < b[t + 1]) kern.csr_scatter(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.rows, b[t], b[t + 1]);
-    }
+    for (int t = 0; t < part.threads; ++t) columns(b[t], b[t + 1]);
     return;
   }
   // Thread 0 scatters into y, thread t > 0 into partial[t - 1]; then y += partials in order.

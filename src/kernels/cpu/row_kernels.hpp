@@ -24,6 +24,9 @@ struct RowKernels {
   // y[j, :k] += A[i, j] x[i, :k] for i in [r0, r1) and j in [c0, c1) (only those entries).
   void (*csr_scatter)(const CsrView<V, I>& a, const V* x, std::int64_t ldx, V* y, std::int64_t ldy, std::int64_t k,
                       std::int64_t r0, std::int64_t r1, std::int64_t c0, std::int64_t c1);
+  // The same for k >= 2 and all rows i, cache-blocked: y's rows in panels of `panel`.
+  void (*csr_scatter_panels)(const CsrView<V, I>& a, const V* x, std::int64_t ldx, V* y, std::int64_t ldy,
+                             std::int64_t k, std::int64_t c0, std::int64_t c1, std::int64_t panel);
   // Block rows [br0, br1) of y = A x.
   void (*bsr_rows)(const BsrView<V, I>& a, const V* x, std::int64_t ldx, V* y, std::int64_t ldy, std::int64_t k,
                    std::int64_t br0, std::int64_t br1);

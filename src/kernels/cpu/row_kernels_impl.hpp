@@ -287,6 +287,60 @@ void csr_scatter(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64
   }
 }
 
+// y += A^T x for rows [r0, r1) of A and output rows (columns of A) [j0, j1), cache-blocked the
+// same way as csr_rows_panels: a panel of y's rows (panel x tile values) stays in L1 while a chunk
+// of A's rows scatters into it, where the plain scatter loads and stores a whole row of y from
+// L2 or memory for every non-zero. x's tile rows of the chunk stay in L1 too.
+template <typename V, typename I, int U, bool Tail>
+inline void scatter_panel_tile(const I* ip, const I* idx, const V* val, i64 r0, i64 r1, i64 j0, i64 j1, i64 panel,
+                               const V* x, i64 ldx, V* y, i64 ldy, int n, i64* cur) {
+  using S = Simd<V>;
+  using R = typename S::R;
+  constexpr int N = S::N;
+  auto ld = [&](const V* p) { if constexpr (Tail) return S::load_n(p, n); else return S::load(p); };
+  auto st = [&](V* p, R v) { if constexpr (Tail) S::store_n(p, v, n); else S::store(p, v); };
+  for (i64 i = r0; i < r1; ++i) cur[i - r0] = j0 > 0 ? lower_bound_of(idx, ip[i], ip[i + 1], j0) : ip[i];
+  for (i64 q0 = j0; q0 < j1; q0 += panel) {
+    const i64 q1 = min_of(q0 + panel, j1);
+    for (i64 i = r0; i < r1; ++i) {
+      i64 p = cur[i - r0];
+      const i64 e = ip[i + 1];
+      if (p == e || static_cast<i64>(idx[p]) >= q1) continue;
+      R xv[U];
+      for (int u = 0; u < U; ++u) xv[u] = ld(x + i * ldx + u * N);
+      for (; p < e && static_cast<i64>(idx[p]) < q1; ++p) {
+        V* yr = y + static_cast<i64>(idx[p]) * ldy;
+        const R v = S::set1(val[p]);
+        for (int u = 0; u < U; ++u) st(yr + u * N, S::fma(v, xv[u], ld(yr + u * N)));
+      }
+      cur[i - r0] = p;
+    }
+  }
+}
+
+// y += A^T x for output rows [j0, j1), batch k >= 2, cache-blocked with panels of `panel` output
+// rows for the widest tile; every row of A is visited (the caller zeroes y's rows first).
+template <typename V, typename I>
+void csr_scatter_panels(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k, i64 j0, i64 j1,
+                        i64 panel) {
+  constexpr int N = Simd<V>::N;
+  if (panel < 1) panel = 1;
+  i64 cur[kPanelChunkRows];
+  for (i64 c0 = 0; c0 < a.rows; c0 += kPanelChunkRows) {
+    const i64 c1 = min_of(c0 + kPanelChunkRows, a.rows);
+    auto tile = [&]<int U, bool Tail>(i64 c, int n) {
+      scatter_panel_tile<V, I, U, Tail>(a.indptr, a.indices, a.data, c0, c1, j0, j1, panel * kPanelTile / U, x + c,
+                                        ldx, y + c, ldy, n, cur);
+    };
+    i64 c = 0;
+    for (; c + kPanelTile * N <= k; c += kPanelTile * N) tile.template operator()<kPanelTile, false>(c, 0);
+    if constexpr (kPanelTile >= 4)
+      if (c + 2 * N <= k) { tile.template operator()<2, false>(c, 0); c += 2 * N; }
+    if (c + N <= k) { tile.template operator()<1, false>(c, 0); c += N; }
+    if (c < k) tile.template operator()<1, true>(c, static_cast<int>(k - c));
+  }
+}
+
 // ---------------------------------------------------------------- block-sparse
 
 // Register tile sizes for a block size known at compile time (0: runtime size, one row at a time).
@@ -514,8 +568,9 @@ void bsr_scatter(const BsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64
 
 template <typename V, typename I>
 const RowKernels<V, I>& row_kernels() {
-  static const RowKernels<V, I> table{kPanelTile * Simd<V>::N, &csr_rows<V, I>,   &csr_rows_panels<V, I>,
-                                      &csr_scatter<V, I>,          &bsr_rows<V, I>, &bsr_scatter<V, I>};
+  static const RowKernels<V, I> table{kPanelTile * Simd<V>::N, &csr_rows<V, I>, &csr_rows_panels<V, I>,
+                                      &csr_scatter<V, I>,          &csr_scatter_panels<V, I>,
+                                      &bsr_rows<V, I>,             &bsr_scatter<V, I>};
   return table;
 }
 
