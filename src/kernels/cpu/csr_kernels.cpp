@@ -24,13 +24,14 @@ namespace {
 // thread re-reading the row structure to find its columns.
 constexpr std::int64_t kColumnSplitMinBatch = 4;
 
-// Panel width of the cache-blocked A x (csr_rows_panels) for this matrix and batch, or 0 for the
-// plain kernel. A panel's rows of x take kPanelBytes (with y's tile rows, within L1). Measured on
-// the layer workloads (docs/performance.md): blocking wins 1.3-2.8x where rows of x are >= 256
-// bytes (n = 128 floats), x outgrows 256 KB and rows have >= ~12 non-zeros per panel (>= ~5 once
-// x outgrows L2); it loses on sparser rows, whose per-panel cost is not shared by enough
-// non-zeros, and at n = 32, where the plain kernel's two lines of x per non-zero come from L2
-// fast enough.
+// Panel width of the cache-blocked products (csr_rows_panels, csr_scatter_panels) for this matrix
+// and batch, or 0 for the plain kernels. A panel's rows of x (y for A^T x) take kPanelBytes, with
+// the chunk's rows of y (x) beside them in L1. Measured on the layer workloads
+// (docs/performance.md): blocking wins 1.3-2.8x where rows of x are >= 256 bytes (n = 128
+// floats), x outgrows 256 KB and rows have >= ~12 non-zeros per panel; on sparser rows the
+// per-panel cost of a row is not shared by enough non-zeros and the plain kernel with software
+// prefetch wins; at n = 32 the plain kernel's two lines of x per non-zero come from L2 fast
+// enough.
 template <typename V, typename I>
 std::int64_t choose_panel(const CsrView<V, I>& a, std::int64_t k) {
   const std::int64_t forced = panel_columns();
@@ -44,8 +45,7 @@ std::int64_t choose_panel(const CsrView<V, I>& a, std::int64_t k) {
   const double x_bytes = static_cast<double>(a.cols) * static_cast<double>(k) * sizeof(V);
   const double per_row_panel = static_cast<double>(a.indptr[a.rows]) / a.rows * width / a.cols;
   if (x_bytes <= 256 << 10) return 0;
-  const double needed = x_bytes > static_cast<double>(l2_cache_bytes()) ? 5.0 : 12.0;
-  return per_row_panel >= needed ? width : 0;
+  return per_row_panel >= 12.0 ? width : 0;
 }
 
 template <typename V>

@@ -10,7 +10,6 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-#include <unistd.h>
 
 namespace sparse_formats {
 
@@ -83,16 +82,6 @@ int threads_for(std::int64_t work) {
   return work < kMinParallelWork ? 1 : num_threads();
 }
 
-std::int64_t l2_cache_bytes() {
-  static const std::int64_t bytes = [] {
-#ifdef _SC_LEVEL2_CACHE_SIZE
-    const long v = ::sysconf(_SC_LEVEL2_CACHE_SIZE);
-    if (v > 0) return static_cast<std::int64_t>(v);
-#endif
-    return std::int64_t{1} << 20;
-  }();
-  return bytes;
-}
 }  // namespace kernels::cpu
 
 }  // namespace sparse_formats

@@ -11,9 +11,6 @@ namespace sparse_formats::kernels::cpu {
 // register of the batch, see product_work): 1 below kMinParallelWork, else num_threads().
 int threads_for(std::int64_t work);
 
-// The per-core L2 cache in bytes as the OS reports it (1 MiB when it does not).
-std::int64_t l2_cache_bytes();
-
 // Work units of a product with `entries` stored values and batch k: the vector FMAs it issues,
 // plus one per output row for the loop and store overhead.
 inline std::int64_t product_work(std::int64_t entries, std::int64_t out_rows, std::int64_t k) {
