@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "test_helpers.hpp"  // keeps the default size threshold for threads
 #include "sparse_formats/config.hpp"
 #include "sparse_formats/errors.hpp"
 #include "sparse_formats/operations.hpp"
@@ -239,6 +240,13 @@ TYPED_TEST(CpuKernelsLarge, CacheBlockedWhereItPays) {
   EXPECT_EQ(panel(a, 128), 7);
   EXPECT_THROW(sf::set_panel_columns(-2), sf::invalid_argument);
   sf::set_panel_columns(0);
+  // threads start at 2^15 work units (non-zeros x vectors of the batch) under these tests' setting
+  if (sf::has_openmp()) {
+    sf::set_num_threads(3);
+    EXPECT_EQ(Plan(random_csr<V, I>(300, 300, 0.3, 9, false), 1, sf::Transpose::no, sf::Backend::cpu).threads(), 1);
+    EXPECT_EQ(Plan(a, 1, sf::Transpose::no, sf::Backend::cpu).threads(), 3);
+    sf::set_num_threads(0);
+  }
   // a sparse layer (~9 per row) stays on the plain kernel
   EXPECT_EQ(panel(random_csr<V, I>(700, 900, 0.01, 9, false), 128), 0);
   check_all(a, {2, 64, 128}, "700x900 blocked", {8});

@@ -2,7 +2,10 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <string>
+
+#include <strings.h>
 
 #include "sparse_formats/config.hpp"
 #include "sparse_formats/errors.hpp"
@@ -73,14 +76,32 @@ bool has_openmp() {
 }
 
 namespace kernels::cpu {
-int threads_for(std::int64_t work) {
-  // Work units (threads.hpp: non-zeros x vector registers of the batch) below which one thread
-  // wins: 2^15 units are some tens of microseconds of one core, several times the cost of waking
-  // a second thread. In docs/performance.md, SpMV of 1000x1000 at 99% (10K non-zeros, one thread)
-  // takes 16 us and at 95% (50K, two threads) 20 us: the boundary sits between them.
-  constexpr std::int64_t kMinParallelWork = 1 << 15;
-  return work < kMinParallelWork ? 1 : num_threads();
+namespace {
+// Work units (threads.hpp: non-zeros x vector registers of the batch) below which one thread
+// wins. While OpenMP's threads still spin from the previous region (its default wait policy),
+// waking them is cheap and 2^15 units (some tens of microseconds of one core) is the boundary:
+// SpMV of 1000x1000 at 99% (10K non-zeros) took 16 us on one thread and at 95% (50K) 20 us on
+// two. With OMP_WAIT_POLICY=passive (or GOMP_SPINCOUNT=0) every region pays an OS wake-up of
+// its threads, measured at 60-70 us on the 2-core benchmark machine: there one thread won up to
+// ~2^18 units (docs/performance.md). SPARSE_FORMATS_MIN_PARALLEL_WORK sets the boundary.
+std::int64_t min_parallel_work() {
+  static const std::int64_t units = [] {
+    if (const char* env = std::getenv("SPARSE_FORMATS_MIN_PARALLEL_WORK"); env != nullptr && *env != '\0') {
+      char* end = nullptr;
+      const long long n = std::strtoll(env, &end, 10);
+      if (*end == '\0' && n >= 0) return static_cast<std::int64_t>(n);
+    }
+    const char* policy = std::getenv("OMP_WAIT_POLICY");
+    const char* spin = std::getenv("GOMP_SPINCOUNT");
+    const bool passive = (policy != nullptr && strcasecmp(policy, "passive") == 0) ||
+                         (spin != nullptr && std::strcmp(spin, "0") == 0);
+    return std::int64_t{1} << (passive ? 18 : 15);
+  }();
+  return units;
 }
+}  // namespace
+
+int threads_for(std::int64_t work) { return work < min_parallel_work() ? 1 : num_threads(); }
 
 }  // namespace kernels::cpu
 
