@@ -377,7 +377,18 @@ inline void bsr_tile(const BsrView<V, I>& a, i64 br, i64 rr0, const V* x, i64 ld
   R acc[RH][U];
   for (int r = 0; r < RH; ++r)
     for (int u = 0; u < U; ++u) acc[r][u] = S::zero();
-  for (I b = a.block_row_ptr[br]; b < a.block_row_ptr[br + 1]; ++b) {
+  const I b_end = a.block_row_ptr[br + 1];
+  for (I b = a.block_row_ptr[br]; b < b_end; ++b) {
+    if constexpr (BS > 0) {
+      // x's rows for the block kBlockAhead further on: scattered, so the hardware cannot guess them
+      constexpr int kBlockAhead = 2;
+      if (b + kBlockAhead < b_end) {
+        const V* xf = x + static_cast<i64>(a.block_indices[b + kBlockAhead]) * BS * ldx;
+        for (int c = 0; c < BS; ++c)
+          for (int off = 0; off < U * N * static_cast<int>(sizeof(V)); off += 64)
+            __builtin_prefetch(reinterpret_cast<const char*>(xf + c * ldx) + off, 0, 3);
+      }
+    }
     const V* blk = a.blocks + static_cast<i64>(b) * bs * bs + rr0 * bs;
     const i64 c0 = static_cast<i64>(a.block_indices[b]) * bs;
     const i64 w = min_of(bs, a.cols - c0);
