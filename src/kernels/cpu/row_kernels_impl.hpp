@@ -147,13 +147,14 @@ inline V csr_dot(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx
   return csr_dot_scalar(idx, val, p0, p1, x, ldx);
 }
 
-// Calls tile(U, tail, c, n) over the batch [0, k): widest tiles first, then a masked tail.
-template <typename V, typename F>
+// Calls tile(U, tail, c, n) over the batch [0, k): tiles of MaxU vectors first, then narrower
+// ones and a masked tail.
+template <typename V, int MaxU = kMaxTile, typename F>
 inline void for_each_tile(i64 k, F&& tile) {
   constexpr int N = Simd<V>::N;
   i64 c = 0;
-  for (; c + kMaxTile * N <= k; c += kMaxTile * N) tile.template operator()<kMaxTile, false>(c, 0);
-  if constexpr (kMaxTile >= 8)
+  for (; c + MaxU * N <= k; c += MaxU * N) tile.template operator()<MaxU, false>(c, 0);
+  if constexpr (MaxU >= 8)
     if (c + 4 * N <= k) { tile.template operator()<4, false>(c, 0); c += 4 * N; }
   if (c + 2 * N <= k) { tile.template operator()<2, false>(c, 0); c += 2 * N; }
   if (c + N <= k) { tile.template operator()<1, false>(c, 0); c += N; }
@@ -241,21 +242,14 @@ inline constexpr i64 kPanelChunkRows = 64;
 template <typename V, typename I>
 void csr_rows_panels(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k, i64 r0, i64 r1,
                      i64 panel) {
-  constexpr int N = Simd<V>::N;
   if (panel < 1) panel = 1;
   i64 cur[kPanelChunkRows];
   for (i64 c0 = r0; c0 < r1; c0 += kPanelChunkRows) {
     const i64 c1 = min_of(c0 + kPanelChunkRows, r1);
-    auto tile = [&]<int U, bool Tail>(i64 c, int n) {
+    for_each_tile<V, kPanelTile>(k, [&]<int U, bool Tail>(i64 c, int n) {
       csr_panel_tile<V, I, U, Tail>(a.indptr, a.indices, a.data, c0, c1, a.cols, panel * kPanelTile / U, x + c, ldx,
                                     y + c, ldy, n, cur);
-    };
-    i64 c = 0;
-    for (; c + kPanelTile * N <= k; c += kPanelTile * N) tile.template operator()<kPanelTile, false>(c, 0);
-    if constexpr (kPanelTile >= 4)
-      if (c + 2 * N <= k) { tile.template operator()<2, false>(c, 0); c += 2 * N; }
-    if (c + N <= k) { tile.template operator()<1, false>(c, 0); c += N; }
-    if (c < k) tile.template operator()<1, true>(c, static_cast<int>(k - c));
+    });
   }
 }
 
@@ -339,21 +333,14 @@ inline void scatter_panel_tile(const I* ip, const I* idx, const V* val, i64 r0, 
 template <typename V, typename I>
 void csr_scatter_panels(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k, i64 j0, i64 j1,
                         i64 panel) {
-  constexpr int N = Simd<V>::N;
   if (panel < 1) panel = 1;
   i64 cur[kPanelChunkRows];
   for (i64 c0 = 0; c0 < a.rows; c0 += kPanelChunkRows) {
     const i64 c1 = min_of(c0 + kPanelChunkRows, a.rows);
-    auto tile = [&]<int U, bool Tail>(i64 c, int n) {
+    for_each_tile<V, kPanelTile>(k, [&]<int U, bool Tail>(i64 c, int n) {
       scatter_panel_tile<V, I, U, Tail>(a.indptr, a.indices, a.data, c0, c1, j0, j1, panel * kPanelTile / U, x + c,
                                         ldx, y + c, ldy, n, cur);
-    };
-    i64 c = 0;
-    for (; c + kPanelTile * N <= k; c += kPanelTile * N) tile.template operator()<kPanelTile, false>(c, 0);
-    if constexpr (kPanelTile >= 4)
-      if (c + 2 * N <= k) { tile.template operator()<2, false>(c, 0); c += 2 * N; }
-    if (c + N <= k) { tile.template operator()<1, false>(c, 0); c += N; }
-    if (c < k) tile.template operator()<1, true>(c, static_cast<int>(k - c));
+    });
   }
 }
 
