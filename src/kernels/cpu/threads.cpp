@@ -3,6 +3,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
+#include <optional>
 #include <string>
 
 #include <strings.h>
@@ -20,12 +22,18 @@ namespace {
 std::atomic<int> g_threads{0};  // 0: not set through the API
 std::atomic<std::int64_t> g_panel{0};  // 0: not set through the API (SPARSE_FORMATS_PANEL_COLUMNS or automatic)
 
+// The integer in environment variable `name` if it is set, whole and within [lo, hi].
+std::optional<long long> env_integer(const char* name, long long lo, long long hi) {
+  const char* env = std::getenv(name);
+  if (env == nullptr || *env == '\0') return std::nullopt;
+  char* end = nullptr;
+  const long long n = std::strtoll(env, &end, 10);
+  if (*end != '\0' || n < lo || n > hi) return std::nullopt;
+  return n;
+}
+
 int default_threads() {
-  if (const char* env = std::getenv("SPARSE_FORMATS_NUM_THREADS"); env != nullptr && *env != '\0') {
-    char* end = nullptr;
-    const long n = std::strtol(env, &end, 10);
-    if (*end == '\0' && n > 0 && n <= 4096) return static_cast<int>(n);
-  }
+  if (const auto n = env_integer("SPARSE_FORMATS_NUM_THREADS", 1, 4096)) return static_cast<int>(*n);
 #ifdef _OPENMP
   return omp_get_max_threads();
 #else
@@ -57,13 +65,8 @@ void set_panel_columns(std::int64_t columns) {
 
 std::int64_t panel_columns() {
   if (const std::int64_t set = g_panel.load(); set != 0) return set;
-  static const std::int64_t from_env = [] {
-    const char* env = std::getenv("SPARSE_FORMATS_PANEL_COLUMNS");
-    if (env == nullptr || *env == '\0') return std::int64_t{0};
-    char* end = nullptr;
-    const long long n = std::strtoll(env, &end, 10);
-    return *end == '\0' && n >= -1 ? static_cast<std::int64_t>(n) : std::int64_t{0};
-  }();
+  static const std::int64_t from_env =
+      env_integer("SPARSE_FORMATS_PANEL_COLUMNS", -1, std::numeric_limits<long long>::max()).value_or(0);
   return from_env;
 }
 
@@ -86,11 +89,8 @@ namespace {
 // ~2^18 units (docs/performance.md). SPARSE_FORMATS_MIN_PARALLEL_WORK sets the boundary.
 std::int64_t min_parallel_work() {
   static const std::int64_t units = [] {
-    if (const char* env = std::getenv("SPARSE_FORMATS_MIN_PARALLEL_WORK"); env != nullptr && *env != '\0') {
-      char* end = nullptr;
-      const long long n = std::strtoll(env, &end, 10);
-      if (*end == '\0' && n >= 0) return static_cast<std::int64_t>(n);
-    }
+    if (const auto n = env_integer("SPARSE_FORMATS_MIN_PARALLEL_WORK", 0, std::numeric_limits<long long>::max()))
+      return static_cast<std::int64_t>(*n);
     const char* policy = std::getenv("OMP_WAIT_POLICY");
     const char* spin = std::getenv("GOMP_SPINCOUNT");
     const bool passive = (policy != nullptr && strcasecmp(policy, "passive") == 0) ||
