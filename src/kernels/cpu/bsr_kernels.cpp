@@ -47,7 +47,7 @@ void bsr_spmm_transposed(const BsrView<V, I>& a, DenseView<const V> x, DenseView
   const std::int64_t k = y.cols, bs = a.block_size;
   auto run = [&](std::int64_t bc0, std::int64_t bc1) {
     const std::int64_t r0 = bc0 * bs, r1 = std::min(bc1 * bs, a.cols);
-    for (std::int64_t j = r0; j < r1; ++j) std::fill(y.data + j * y.row_stride, y.data + j * y.row_stride + k, V(0));
+    zero_rows(y.data, y.row_stride, k, r0, r1);
     if (bc0 < bc1) kern.bsr_scatter(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.block_rows, bc0, bc1);
   };
   const auto& b = part.bounds;

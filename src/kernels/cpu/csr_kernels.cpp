@@ -48,11 +48,6 @@ std::int64_t choose_panel(const CsrView<V, I>& a, std::int64_t k) {
   return per_row_panel >= 12.0 ? width : 0;
 }
 
-template <typename V>
-void zero_rows(V* y, std::int64_t ldy, std::int64_t k, std::int64_t r0, std::int64_t r1) {
-  for (std::int64_t j = r0; j < r1; ++j) std::fill(y + j * ldy, y + j * ldy + k, V(0));
-}
-
 }  // namespace
 
 template <typename V, typename I>
@@ -80,7 +75,7 @@ void csr_spmm(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, cons
   const std::int64_t k = y.cols;
   const auto& b = part.bounds;
   auto run = [&](std::int64_t r0, std::int64_t r1) {
-    if (part.panel > 0 && k >= 2)
+    if (part.panel > 0)
       kern.csr_rows_panels(a, x.data, x.row_stride, y.data, y.row_stride, k, r0, r1, part.panel);
     else
       kern.csr_rows(a, x.data, x.row_stride, y.data, y.row_stride, k, r0, r1);
@@ -99,7 +94,7 @@ void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView
   auto columns = [&](std::int64_t c0, std::int64_t c1) {
     zero_rows(y.data, y.row_stride, k, c0, c1);
     if (c0 == c1) return;
-    if (part.panel > 0 && k >= 2)
+    if (part.panel > 0)
       kern.csr_scatter_panels(a, x.data, x.row_stride, y.data, y.row_stride, k, c0, c1, part.panel);
     else
       kern.csr_scatter(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.rows, c0, c1);

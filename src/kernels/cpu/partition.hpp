@@ -15,8 +15,8 @@ struct Partition {
   // columns of A); otherwise row ranges whose partial results are summed in thread order.
   std::vector<std::int64_t> bounds{0, 0};
   bool column_split = false;
-  // A x with a batch: 0 runs the plain row kernel; > 0 the cache-blocked one with panels of this
-  // many columns of A (csr_rows_panels).
+  // CSR products with a batch (A x, and A^T x on one thread or the column split): 0 runs the plain
+  // kernels; > 0 the cache-blocked ones with panels of this many columns of A (choose_panel).
   std::int64_t panel = 0;
 };
 

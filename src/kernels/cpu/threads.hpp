@@ -18,6 +18,12 @@ inline std::int64_t product_work(std::int64_t entries, std::int64_t out_rows, st
   return entries * vectors + out_rows * vectors;
 }
 
+// Zeroes columns [0, k) of rows [r0, r1) of y (row stride ldy): the outputs the scatter kernels add into.
+template <typename V>
+void zero_rows(V* y, std::int64_t ldy, std::int64_t k, std::int64_t r0, std::int64_t r1) {
+  for (std::int64_t j = r0; j < r1; ++j) std::fill(y + j * ldy, y + j * ldy + k, V(0));
+}
+
 // Splits [0, rows) into `parts` contiguous ranges holding about equal non-zeros (plus one per
 // row, so long runs of empty rows are shared too). Returns parts + 1 boundaries.
 template <typename I>
