@@ -26,12 +26,11 @@ constexpr std::int64_t kColumnSplitMinBatch = 4;
 
 // Panel width of the cache-blocked products (csr_rows_panels, csr_scatter_panels) for this matrix
 // and batch, or 0 for the plain kernels. A panel's rows of x (y for A^T x) take kPanelBytes, with
-// the chunk's rows of y (x) beside them in L1. Measured on the layer workloads
-// (docs/performance.md): blocking wins 1.3-2.8x where rows of x are >= 256 bytes (n = 128
+// the chunk's rows of y (x) beside them in L1. Measured on the layer workloads with
+// bench/compare.py (docs/performance.md): blocking pays where rows of x are >= 256 bytes (n = 128
 // floats), x outgrows 256 KB and rows have >= ~12 non-zeros per panel; on sparser rows the
-// per-panel cost of a row is not shared by enough non-zeros and the plain kernel with software
-// prefetch wins; at n = 32 the plain kernel's two lines of x per non-zero come from L2 fast
-// enough.
+// per-panel cost of a row is not shared by enough non-zeros, and at n = 32 the plain kernel's two
+// lines of x per non-zero come from L2 fast enough.
 template <typename V, typename I>
 std::int64_t choose_panel(const CsrView<V, I>& a, std::int64_t k) {
   const std::int64_t forced = panel_columns();

@@ -56,8 +56,8 @@ inline void csr_tile(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64
   for (int u = 0; u < U; ++u) a[u] = b[u] = S::zero();
   i64 p = p0;
   // Rows of x of 4+ cache lines are fetched kAhead non-zeros early: they are scattered through a
-  // matrix that often outgrows L2, and the hardware prefetcher cannot guess them (measured
-  // 1.1-1.4x on the 768x3072 and 4096x4096 layers at n = 128, docs/performance.md).
+  // matrix that often outgrows L2, and the hardware prefetcher cannot guess them (A/B numbers in
+  // docs/performance.md).
   constexpr int kRowBytes = U * N * static_cast<int>(sizeof(V));
   constexpr i64 kAhead = 8;
   auto prefetch = [&](i64 q) {
@@ -233,8 +233,8 @@ inline void csr_panel_tile(const I* ip, const I* idx, const V* val, i64 r0, i64 
 // panel's rows of x are short and the panel can span more columns of A.
 inline constexpr int kPanelTile = kMaxTile / 2;
 
-// Chunks of this many rows sweep over each panel (their y tiles stay in L1; 32 and 128 measured
-// no better on the 4096 x 4096 layers).
+// Chunks of this many rows sweep over each panel: their y tiles (64 x 64 floats on AVX-512, 16 KB)
+// stay in L1 beside the panel's 16 KB of x.
 inline constexpr i64 kPanelChunkRows = 64;
 
 // y = A x for rows [r0, r1), batch k >= 2, cache-blocked with panels of `panel` columns for the
