@@ -21,6 +21,17 @@ int num_threads();
 void set_panel_columns(std::int64_t columns);
 std::int64_t panel_columns();
 
+// Cache-blocked copies for products with one vector (SpmmPlan with k = 1) on matrices whose x
+// outgrows the caches, such as graphs: the plan stores op(A) as tiles of 2^p columns and 2^(p+4)
+// rows, so that a tile's slice of x and a block row's slice of y stay in cache where the plain
+// kernel waits on a cache miss for nearly every non-zero. 0 (the default) tiles where it pays (x
+// of 4 MiB or more, each block row reaching more of x than fits in L2); p in [1, 14] forces tiles
+// of 2^p columns (tests use small ones to reach every tile edge); -1 turns tiling off.
+// SPARSE_FORMATS_SPMV_TILES sets the default. Results agree with spmm() to rounding and do not
+// depend on the thread count.
+void set_spmv_tiles(int log2_columns);
+int spmv_tiles();
+
 // Whether the library was built with OpenMP (without it the CPU backend runs one thread).
 bool has_openmp();
 

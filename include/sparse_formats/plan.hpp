@@ -3,7 +3,10 @@
 // run() may then be called many times. spmm() is the one-shot form of the same computation and
 // gives the same results (bit-identical for the same thread count and SIMD level, except A^T x of
 // a CSR matrix: that plan keeps a transposed copy of the arrays, made once, and sums each output
-// in a different order; it then costs what A x costs instead of 1.5-4x).
+// in a different order; it then costs what A x costs instead of 1.5-4x). With one vector (k = 1)
+// on a matrix whose x outgrows the caches, such as a graph, the plan keeps a cache-blocked copy of
+// op(A) instead (tiled(), see set_spmv_tiles in config.hpp): 8 bytes per non-zero, made once,
+// 3-4x faster per run there; each output then sums its terms in the order of its row of op(A).
 #pragma once
 
 #include <cstdint>
@@ -34,6 +37,7 @@ class SpmmPlan {
   std::int64_t batch() const;   // k
   int threads() const;          // threads the CPU kernels will use (1 below the size threshold)
   std::int64_t panel_columns() const;  // cache-blocking panel width of A x (0: plain kernel), see config.hpp
+  bool tiled() const;                  // runs on a tiled copy of op(A) (see set_spmv_tiles in config.hpp)
 
  private:
   struct State;

@@ -8,6 +8,7 @@
 
 #include "instantiate.hpp"
 #include "kernels/cpu/partition.hpp"
+#include "kernels/cpu/tiled.hpp"
 #include "kernels/kernels.hpp"
 #include "formats/compressed.hpp"
 #include "ops/operands.hpp"
@@ -29,6 +30,9 @@ struct SpmmPlan<V, I>::State {
   // A^T x of a CSR matrix (batch >= kTransposeCopyMinBatch): the arrays of A^T, made once, so
   // every run is the row-wise kernel.
   std::optional<CompressedStorage<V, I>> transposed;
+  // k = 1 on a matrix whose x outgrows the caches: the tiled copy of op(A) (tiled.hpp), which
+  // then replaces `transposed`.
+  std::optional<kernels::cpu::TiledMatrix<V>> tiled;
 };
 
 namespace {
@@ -48,6 +52,15 @@ kernels::BsrView<V, I> bsr_view(const BlockStorage<V, I>& s) {
 // scatter into y costs 1.5-4x the row-wise product for every batch size measured (1..128), so
 // a plan, made to be run many times, always pays for the copy.
 constexpr std::int64_t kTransposeCopyMinBatch = 1;
+
+// The tiled copy of op(A) for a plan with one vector, from the CSR arrays of op(A) (`op_csr`
+// gives them, called only when tiling is possible for the shape).
+template <typename V, typename I, typename MakeCsr>
+std::optional<kernels::cpu::TiledMatrix<V>> tiled_copy(bool cpu, std::int64_t k, std::int64_t op_cols,
+                                                       MakeCsr&& op_csr) {
+  if (!cpu || k != 1 || !kernels::cpu::may_tile<V>(op_cols)) return std::nullopt;
+  return kernels::cpu::make_tiled(op_csr());
+}
 
 void check_batch(std::int64_t k) {
   if (k < 0) throw invalid_argument("SpmmPlan: batch size must be >= 0, got " + std::to_string(k));
@@ -85,6 +98,9 @@ SpmmPlan<V, I>::SpmmPlan(const CSRMatrix<V, I>& a, std::int64_t k, Transpose op,
   } else if (s->cpu) {
     s->partition = kernels::cpu::csr_partition(csr_view(a.storage()), t, k);
   }
+  s->tiled = tiled_copy<V, I>(s->cpu, k, s->op_shape.cols,
+                              [&] { return csr_view(s->transposed ? *s->transposed : a.storage()); });
+  if (s->tiled) s->transposed.reset();
   state_ = std::move(s);
 }
 
@@ -94,6 +110,12 @@ SpmmPlan<V, I>::SpmmPlan(const CSCMatrix<V, I>& a, std::int64_t k, Transpose op,
   const bool t = op == Transpose::yes;
   s->transposed_kernel = !t;  // CSC storage is the CSR of A^T
   if (s->cpu) s->partition = kernels::cpu::csr_partition(csr_view(a.storage()), !t, k);
+  std::optional<CompressedStorage<V, I>> rows_of_a;  // A x needs A's CSR arrays, made for the copy only
+  s->tiled = tiled_copy<V, I>(s->cpu, k, s->op_shape.cols, [&] {
+    if (t) return csr_view(a.storage());
+    rows_of_a = detail::compressed_transpose(a.storage());
+    return csr_view(*rows_of_a);
+  });
   state_ = std::move(s);
 }
 
@@ -118,6 +140,7 @@ void SpmmPlan<V, I>::run(DenseView<const V> x, DenseView<V> y) const {
     throw shape_mismatch(std::string("SpmmPlan: planned for ") + std::to_string(s.k) + " columns, operand has " +
                          std::to_string(x.cols));
   if (y.rows * y.cols == 0) return;
+  if (s.tiled) return kernels::cpu::tiled_spmv(*s.tiled, x.data, x.row_stride, y.data, y.row_stride);
   detail::run_on_contiguous<V>(x, y, [&](DenseView<const V> xc, DenseView<V> yc) {
     if (const auto* b = std::get_if<BlockSparseMatrix<V, I>>(&s.matrix)) {
       const auto v = bsr_view(b->storage());
@@ -145,11 +168,16 @@ std::int64_t SpmmPlan<V, I>::batch() const {
 }
 template <typename V, typename I>
 int SpmmPlan<V, I>::threads() const {
+  if (state_->tiled) return state_->tiled->threads;
   return state_->cpu ? state_->partition.threads : 1;
 }
 template <typename V, typename I>
 std::int64_t SpmmPlan<V, I>::panel_columns() const {
-  return state_->cpu ? state_->partition.panel : 0;
+  return state_->cpu && !state_->tiled ? state_->partition.panel : 0;
+}
+template <typename V, typename I>
+bool SpmmPlan<V, I>::tiled() const {
+  return state_->tiled.has_value();
 }
 
 #define INSTANTIATE(V, I) template class SpmmPlan<V, I>;

@@ -259,6 +259,135 @@ TYPED_TEST(CpuKernelsLarge, GraphLikeShortRows) {
   check_all(random_csr<V, I>(9000, 8000, 0.0008, 8, false), {1, 3, 17}, "9000x8000", {8});
 }
 
+// Values equal bit for bit, NaN equal to NaN.
+template <typename V>
+bool same_bits(const std::vector<V>& a, const std::vector<V>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return false;
+  return true;
+}
+
+// Plans with one vector on the tiled copy (set_spmv_tiles forces small tiles, so that blocks
+// split rows and columns unevenly and many tiles are empty), CSR and CSC, A and A^T: against
+// float64, bit-identical to the reference backend on the baseline SIMD level (both sum each
+// output in the order of its row of op(A), without FMA), the same for every thread count, and
+// with strided x and y.
+template <typename V, typename I>
+void check_tiled(const sf::CSRMatrix<V, I>& a, const std::string& name) {
+  const auto csc = sf::CSCMatrix<V, I>::from_csr(a);
+  const auto levels = sf::available_simd_levels();
+  for (int bits : {1, 2, 3, 5}) {
+    sf::set_spmv_tiles(bits);
+    for (bool t : {false, true}) {
+      const auto op = t ? sf::Transpose::yes : sf::Transpose::no;
+      const std::int64_t in = t ? a.nrows() : a.ncols(), out = t ? a.ncols() : a.nrows();
+      auto x = random_dense<V>(in, static_cast<std::uint32_t>(bits * 7 + t));
+      if (in > 2) x[1] = std::numeric_limits<V>::infinity();  // Inf and NaN reach the outputs as in the reference
+      if (in > 3) x[2] = std::numeric_limits<V>::quiet_NaN();
+      const auto xv = sf::DenseView<const V>::row_major(x.data(), in, 1);
+      const auto e = exact_product(a, t, x, 1);
+      std::vector<V> ref(static_cast<std::size_t>(out));
+      sf::spmm(a, xv, sf::DenseView<V>::row_major(ref.data(), out, 1), op, sf::Backend::reference);
+      for (sf::SimdLevel level : levels) {
+        sf::set_simd_level(level);
+        std::vector<V> first;
+        for (int threads = 1; threads <= 4; ++threads) {
+          sf::set_num_threads(threads);
+          const std::string tag = name + " bits=" + std::to_string(bits) + (t ? " A^T" : " A") + " simd=" +
+                                  sf::to_string(level) + " threads=" + std::to_string(threads);
+          for (int f = 0; f < 2; ++f) {
+            std::vector<V> y(static_cast<std::size_t>(out), V(-3));
+            const sf::SpmmPlan<V, I> plan = f == 0 ? sf::SpmmPlan<V, I>(a, 1, op, sf::Backend::cpu)
+                                                   : sf::SpmmPlan<V, I>(csc, 1, op, sf::Backend::cpu);
+            const char* fmt = f == 0 ? "CSR " : "CSC ";
+            EXPECT_EQ(plan.tiled(), a.nnz() > 0) << fmt << tag;
+            plan.run(xv, sf::DenseView<V>::row_major(y.data(), out, 1));
+            if (in <= 3) expect_close(y, e, in, fmt + tag);
+            if (level == sf::SimdLevel::baseline) EXPECT_TRUE(same_bits(y, ref)) << fmt << "differs from reference: " << tag;
+            if (first.empty()) first = y;
+            else EXPECT_TRUE(same_bits(y, first)) << fmt << "changed with the thread count or format: " << tag;
+          }
+        }
+      }
+      // finite x against float64; strided x and y (every third element) give the same values
+      sf::set_simd_level(sf::SimdLevel::automatic);
+      sf::set_num_threads(2);
+      const auto xf = random_dense<V>(in, 11);
+      std::vector<V> xs(static_cast<std::size_t>(3 * in + 1), V(0)), ys(static_cast<std::size_t>(3 * out + 1), V(8));
+      for (std::int64_t i = 0; i < in; ++i) xs[3 * i] = xf[i];
+      const sf::SpmmPlan<V, I> plan(a, 1, op, sf::Backend::cpu);
+      std::vector<V> y(static_cast<std::size_t>(out));
+      plan.run(sf::DenseView<const V>::row_major(xf.data(), in, 1), sf::DenseView<V>::row_major(y.data(), out, 1));
+      expect_close(y, exact_product(a, t, xf, 1), in, name + " finite x");
+      plan.run(sf::DenseView<const V>{xs.data(), in, 1, 3, 1}, sf::DenseView<V>{ys.data(), out, 1, 3, 1});
+      for (std::int64_t i = 0; i < out; ++i) EXPECT_EQ(ys[3 * i], y[i]) << name << " strided " << i;
+      for (std::int64_t i = 0; i < out; ++i) EXPECT_EQ(ys[3 * i + 1], V(8)) << name << " wrote between strides";
+    }
+  }
+  sf::set_spmv_tiles(0);
+  sf::set_num_threads(0);
+  sf::set_simd_level(sf::SimdLevel::automatic);
+}
+
+TYPED_TEST(CpuKernels, TiledPlans) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  check_tiled(random_csr<V, I>(0, 5, 0.5, 1, false), "0x5");
+  check_tiled(random_csr<V, I>(6, 0, 0.5, 1, false), "6x0");
+  check_tiled(random_csr<V, I>(1, 1, 1.0, 2, false), "1x1");
+  check_tiled(random_csr<V, I>(1, 37, 0.6, 3, false), "1x37");
+  check_tiled(random_csr<V, I>(37, 1, 0.6, 4, false), "37x1");
+  check_tiled(random_csr<V, I>(23, 19, 0.0, 5, false), "23x19 empty");
+  check_tiled(random_csr<V, I>(45, 29, 0.3, 6, true), "45x29 skewed");
+  check_tiled(random_csr<V, I>(603, 681, 0.1, 7, true), "603x681 skewed");
+}
+
+// The automatic choice: a graph-like matrix whose x (2^20 values) outgrows L2 is tiled, a banded
+// one of the same size and a small one are not; the setting's bounds.
+TYPED_TEST(CpuKernelsLarge, TiledWherePays) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  const std::int64_t n = std::int64_t{1} << 20;
+  std::mt19937 rng(3);
+  std::vector<I> ptr{0}, idx, band_ptr{0}, band_idx;
+  std::vector<V> val, band_val;
+  for (std::int64_t i = 0; i < n; ++i) {
+    std::int64_t c0 = rng() % n, c1 = rng() % n;
+    if (c0 > c1) std::swap(c0, c1);
+    idx.push_back(static_cast<I>(c0));
+    if (c1 != c0) idx.push_back(static_cast<I>(c1));
+    while (val.size() < idx.size()) val.push_back(static_cast<V>(1 + rng() % 7));
+    ptr.push_back(static_cast<I>(idx.size()));
+    for (std::int64_t c = std::max<std::int64_t>(0, i - 1); c <= std::min(n - 1, i + 1); ++c) {
+      band_idx.push_back(static_cast<I>(c));
+      band_val.push_back(V(1));
+    }
+    band_ptr.push_back(static_cast<I>(band_idx.size()));
+  }
+  const sf::CSRMatrix<V, I> graph(std::move(val), std::move(idx), std::move(ptr), {n, n});
+  const sf::CSRMatrix<V, I> band(std::move(band_val), std::move(band_idx), std::move(band_ptr), {n, n});
+  using Plan = sf::SpmmPlan<V, I>;
+  for (bool t : {false, true}) {
+    const auto op = t ? sf::Transpose::yes : sf::Transpose::no;
+    const Plan plan(graph, 1, op, sf::Backend::cpu);
+    EXPECT_TRUE(plan.tiled()) << t;
+    EXPECT_FALSE(Plan(band, 1, op, sf::Backend::cpu).tiled()) << t;
+    EXPECT_FALSE(Plan(graph, 2, op, sf::Backend::cpu).tiled()) << t;
+    const auto x = random_dense<V>(n, 4);
+    std::vector<V> y(static_cast<std::size_t>(n));
+    plan.run(sf::DenseView<const V>::row_major(x.data(), n, 1), sf::DenseView<V>::row_major(y.data(), n, 1));
+    expect_close(y, exact_product(graph, t, x, 1), n, t ? "graph A^T" : "graph A");
+  }
+  EXPECT_FALSE(Plan(random_csr<V, I>(300, 300, 0.3, 9, false), 1).tiled());
+  sf::set_spmv_tiles(-1);
+  EXPECT_FALSE(Plan(graph, 1).tiled());
+  sf::set_spmv_tiles(0);
+  EXPECT_EQ(sf::spmv_tiles(), 0);
+  EXPECT_THROW(sf::set_spmv_tiles(-2), sf::invalid_argument);
+  EXPECT_THROW(sf::set_spmv_tiles(15), sf::invalid_argument);
+}
+
 // from_dense against a plain per-element rule, and CSR <-> CSC against a serial counting sort,
 // for every thread count (the parallel paths start above 2^17 cells / 2^15 entries).
 TYPED_TEST(CpuKernels, Conversions) {

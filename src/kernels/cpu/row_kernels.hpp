@@ -33,6 +33,9 @@ struct RowKernels {
   // y += A^T x restricted to block rows [br0, br1) and block columns [bc0, bc1).
   void (*bsr_scatter)(const BsrView<V, I>& a, const V* x, std::int64_t ldx, V* y, std::int64_t ldy, std::int64_t k,
                       std::int64_t br0, std::int64_t br1, std::int64_t bc0, std::int64_t bc1);
+  // y[r] += v * x[c] over the n entries of one tile of a TiledMatrix (tiled.hpp), in order;
+  // index[p] packs r << col_bits | c.
+  void (*tile_entries)(const std::uint32_t* index, const V* values, std::int64_t n, int col_bits, const V* x, V* y);
 };
 
 // The table for the level set by set_simd_level() (or detected).

@@ -580,11 +580,26 @@ void bsr_scatter(const BsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64
   }
 }
 
+// ---------------------------------------------------------------- tiles of a TiledMatrix
+
+// Scalar on purpose: the tile's rows rarely repeat within a vector's width, and AVX-512
+// gather + scatter measured slower than this loop (docs/performance.md).
+template <typename V>
+SPARSE_FORMATS_NO_AUTOVECTORIZE void tile_entries(const std::uint32_t* index, const V* val, i64 n, int col_bits,
+                                                  const V* x, V* y) {
+  const std::uint32_t mask = (std::uint32_t{1} << col_bits) - 1;
+  for (i64 p = 0; p < n; ++p) {
+    const std::uint32_t w = index[p];
+    y[w >> col_bits] += val[p] * x[w & mask];
+  }
+}
+
 template <typename V, typename I>
 const RowKernels<V, I>& row_kernels() {
   static const RowKernels<V, I> table{kPanelTile * Simd<V>::N, &csr_rows<V, I>, &csr_rows_panels<V, I>,
                                       &csr_scatter<V, I>,          &csr_scatter_panels<V, I>,
-                                      &bsr_rows<V, I>,             &bsr_scatter<V, I>};
+                                      &bsr_rows<V, I>,             &bsr_scatter<V, I>,
+                                      &tile_entries<V>};
   return table;
 }
 

@@ -21,6 +21,7 @@ namespace sparse_formats {
 namespace {
 std::atomic<int> g_threads{0};  // 0: not set through the API
 std::atomic<std::int64_t> g_panel{0};  // 0: not set through the API (SPARSE_FORMATS_PANEL_COLUMNS or automatic)
+std::atomic<int> g_tiles{0};           // 0: not set through the API (SPARSE_FORMATS_SPMV_TILES or automatic)
 
 // The integer in environment variable `name` if it is set, whole and within [lo, hi].
 std::optional<long long> env_integer(const char* name, long long lo, long long hi) {
@@ -67,6 +68,19 @@ std::int64_t panel_columns() {
   if (const std::int64_t set = g_panel.load(); set != 0) return set;
   static const std::int64_t from_env =
       env_integer("SPARSE_FORMATS_PANEL_COLUMNS", -1, std::numeric_limits<long long>::max()).value_or(0);
+  return from_env;
+}
+
+void set_spmv_tiles(int log2_columns) {
+  if (log2_columns < -1 || log2_columns > 14)
+    throw invalid_argument("set_spmv_tiles: expected -1 (off), 0 (automatic) or a column exponent in [1, 14], got " +
+                           std::to_string(log2_columns));
+  g_tiles = log2_columns;
+}
+
+int spmv_tiles() {
+  if (const int set = g_tiles.load(); set != 0) return set;
+  static const int from_env = static_cast<int>(env_integer("SPARSE_FORMATS_SPMV_TILES", -1, 14).value_or(0));
   return from_env;
 }
 
