@@ -7,6 +7,9 @@
 // on a matrix whose x outgrows the caches, such as a graph, the plan keeps a cache-blocked copy of
 // op(A) instead (tiled(), see set_spmv_tiles in config.hpp): 8 bytes per non-zero, made once,
 // 3-4x faster per run there; each output then sums its terms in the order of its row of op(A).
+// A plan with one vector on the row-wise kernel, at most 65536 columns and arrays beyond L2 keeps
+// a 16-bit copy of the column indices (2 bytes per non-zero): SpMV streams 6 bytes per non-zero
+// instead of 8, with the same result.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +41,7 @@ class SpmmPlan {
   int threads() const;          // threads the CPU kernels will use (1 below the size threshold)
   std::int64_t panel_columns() const;  // cache-blocking panel width of A x (0: plain kernel), see config.hpp
   bool tiled() const;                  // runs on a tiled copy of op(A) (see set_spmv_tiles in config.hpp)
+  std::int64_t extra_bytes() const;    // memory the plan holds besides the matrix's arrays (copies made once)
 
  private:
   struct State;

@@ -343,6 +343,75 @@ TYPED_TEST(CpuKernels, TiledPlans) {
   check_tiled(random_csr<V, I>(603, 681, 0.1, 7, true), "603x681 skewed");
 }
 
+// Plans with one vector on arrays beyond L2 and at most 65536 columns read a 16-bit copy of the
+// column indices: the same bits as spmm() on every SIMD level and thread count, 2 bytes per
+// non-zero of extra memory; the widest column index (65535) survives; 65537 columns do not narrow.
+TYPED_TEST(CpuKernels, NarrowIndexPlans) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  const auto a = random_csr<V, I>(1200, 900, 0.15, 13, true);
+  const auto csc = sf::CSCMatrix<V, I>::from_csr(a);
+  ASSERT_GE(a.nnz() * static_cast<std::int64_t>(sizeof(V) + sizeof(I)), std::int64_t{1} << 20);
+  const auto levels = sf::available_simd_levels();
+  for (bool t : {false, true}) {
+    const auto op = t ? sf::Transpose::yes : sf::Transpose::no;
+    const std::int64_t in = t ? a.nrows() : a.ncols(), out = t ? a.ncols() : a.nrows();
+    const auto x = random_dense<V>(in, 21);
+    const auto xv = sf::DenseView<const V>::row_major(x.data(), in, 1);
+    const auto e = exact_product(a, t, x, 1);
+    for (sf::SimdLevel level : levels) {
+      sf::set_simd_level(level);
+      for (int threads = 1; threads <= 4; ++threads) {
+        sf::set_num_threads(threads);
+        const std::string tag = std::string(t ? "A^T" : "A") + " simd=" + sf::to_string(level) +
+                                " threads=" + std::to_string(threads);
+        std::vector<V> one_shot(static_cast<std::size_t>(out)), y(one_shot.size(), V(4));
+        // CSR A x and CSC A^T x run the row-wise kernel on the stored arrays
+        if (t) {
+          sf::spmm(csc, xv, sf::DenseView<V>::row_major(one_shot.data(), out, 1), op, sf::Backend::cpu);
+          const sf::SpmmPlan<V, I> plan(csc, 1, op, sf::Backend::cpu);
+          EXPECT_EQ(plan.extra_bytes(), 2 * a.nnz()) << tag;
+          plan.run(xv, sf::DenseView<V>::row_major(y.data(), out, 1));
+        } else {
+          sf::spmm(a, xv, sf::DenseView<V>::row_major(one_shot.data(), out, 1), op, sf::Backend::cpu);
+          const sf::SpmmPlan<V, I> plan(a, 1, op, sf::Backend::cpu);
+          EXPECT_EQ(plan.extra_bytes(), 2 * a.nnz()) << tag;
+          plan.run(xv, sf::DenseView<V>::row_major(y.data(), out, 1));
+        }
+        EXPECT_TRUE(same_bits(y, one_shot)) << "narrow plan differs from spmm(): " << tag;
+        expect_close(y, e, in, "narrow plan " + tag);
+      }
+    }
+  }
+  sf::set_simd_level(sf::SimdLevel::automatic);
+  sf::set_num_threads(0);
+  // a batch, or the transposed kernel on the stored arrays, keeps no copy
+  EXPECT_EQ((sf::SpmmPlan<V, I>(a, 2, sf::Transpose::no, sf::Backend::cpu).extra_bytes()), 0);
+  EXPECT_EQ((sf::SpmmPlan<V, I>(csc, 1, sf::Transpose::no, sf::Backend::cpu).extra_bytes()), 0);
+  // column 65535 is the widest a 16-bit index holds
+  for (std::int64_t cols : {std::int64_t{65536}, std::int64_t{65537}}) {
+    const std::int64_t rows = 3000, per_row = 48;
+    std::vector<I> ptr{0}, idx;
+    std::vector<V> val;
+    for (std::int64_t i = 0; i < rows; ++i) {
+      for (std::int64_t j = 0; j < per_row; ++j) idx.push_back(static_cast<I>(cols - 1 - (i * 131 + j * 977) % 9000));
+      std::sort(idx.end() - per_row, idx.end());
+      idx.erase(std::unique(idx.end() - per_row, idx.end()), idx.end());
+      while (val.size() < idx.size()) val.push_back(static_cast<V>(1 + val.size() % 5));
+      ptr.push_back(static_cast<I>(idx.size()));
+    }
+    const sf::CSRMatrix<V, I> wide(std::move(val), std::move(idx), std::move(ptr), {rows, cols});
+    const sf::SpmmPlan<V, I> plan(wide, 1, sf::Transpose::no, sf::Backend::cpu);
+    EXPECT_EQ(plan.extra_bytes(), cols <= 65536 ? 2 * wide.nnz() : 0) << cols;
+    const auto x = random_dense<V>(cols, 3);
+    std::vector<V> y(static_cast<std::size_t>(rows)), ref(y.size());
+    plan.run(sf::DenseView<const V>::row_major(x.data(), cols, 1), sf::DenseView<V>::row_major(y.data(), rows, 1));
+    sf::spmm(wide, sf::DenseView<const V>::row_major(x.data(), cols, 1), sf::DenseView<V>::row_major(ref.data(), rows, 1),
+             sf::Transpose::no, sf::Backend::cpu);
+    EXPECT_TRUE(same_bits(y, ref)) << cols;
+  }
+}
+
 // The automatic choice: a graph-like matrix whose x (2^20 values) outgrows L2 is tiled, a banded
 // one of the same size and a small one are not; the setting's bounds.
 TYPED_TEST(CpuKernelsLarge, TiledWherePays) {

@@ -85,6 +85,19 @@ void csr_spmm(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, cons
 }
 
 template <typename V, typename I>
+void csr_spmv_narrow(const CsrView<V, I>& a, const std::uint16_t* narrow, DenseView<const V> x, DenseView<V> y,
+                     const Partition& part) {
+  const auto& kern = row_kernels<V, I>();
+  const auto& b = part.bounds;
+  auto run = [&](std::int64_t r0, std::int64_t r1) {
+    kern.csr_rows_narrow(a, narrow, x.data, x.row_stride, y.data, y.row_stride, r0, r1);
+  };
+  if (part.threads <= 1) return run(0, a.rows);
+#pragma omp parallel for num_threads(part.threads) schedule(static, 1)
+  for (int t = 0; t < part.threads; ++t) run(b[t], b[t + 1]);
+}
+
+template <typename V, typename I>
 void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, const Partition& part) {
   const auto& kern = row_kernels<V, I>();
   const std::int64_t k = y.cols, n = a.cols;
@@ -143,6 +156,8 @@ void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView
   template void csr_spmm<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>);                       \
   template void csr_spmm_transposed<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>);            \
   template void csr_spmm<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>, const Partition&);     \
+  template void csr_spmv_narrow<V, I>(const CsrView<V, I>&, const std::uint16_t*, DenseView<const V>, DenseView<V>, \
+                                      const Partition&);                                                       \
   template void csr_spmm_transposed<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>, const Partition&);
 SPARSE_FORMATS_FOR_EACH_TYPE(INSTANTIATE)
 #undef INSTANTIATE

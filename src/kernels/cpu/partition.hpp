@@ -30,6 +30,11 @@ template <typename V, typename I>
 void csr_spmm(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, const Partition& part);
 template <typename V, typename I>
 void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, const Partition& part);
+// csr_spmm for k = 1 reading the column indices from `narrow`, a 16-bit copy of a.indices
+// (a.cols <= 65536): 6 bytes per non-zero streamed instead of 8; the same result.
+template <typename V, typename I>
+void csr_spmv_narrow(const CsrView<V, I>& a, const std::uint16_t* narrow, DenseView<const V> x, DenseView<V> y,
+                     const Partition& part);
 template <typename V, typename I>
 void bsr_spmm(const BsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, const Partition& part);
 template <typename V, typename I>

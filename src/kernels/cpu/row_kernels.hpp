@@ -36,6 +36,9 @@ struct RowKernels {
   // y[r] += v * x[c] over the n entries of one tile of a TiledMatrix (tiled.hpp), in order;
   // index[p] packs r << col_bits | c.
   void (*tile_entries)(const std::uint32_t* index, const V* values, std::int64_t n, int col_bits, const V* x, V* y);
+  // csr_rows for k = 1 with the column indices read from a 16-bit copy (same results).
+  void (*csr_rows_narrow)(const CsrView<V, I>& a, const std::uint16_t* indices, const V* x, std::int64_t ldx, V* y,
+                          std::int64_t ldy, std::int64_t r0, std::int64_t r1);
 };
 
 // The table for the level set by set_simd_level() (or detected).

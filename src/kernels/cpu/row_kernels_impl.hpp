@@ -107,17 +107,30 @@ SPARSE_FORMATS_NO_AUTOVECTORIZE inline V csr_dot_scalar(const I* idx, const V* v
   return (s0 + s1) + (s2 + s3);
 }
 
+#if defined(__AVX512F__)
+// 16 column indices as int32 lanes, from int32 or 16-bit storage.
+template <typename I>
+inline __m512i load_index16(const I* idx) {
+  if constexpr (std::is_same_v<I, std::uint16_t>)
+    return _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx)));
+  else
+    return _mm512_loadu_si512(idx);
+}
+#endif
+
 // SpMV row with hardware gathers of x where the instruction set has them (unit stride only),
-// two vector accumulators; the scalar loop takes the rest of the row.
-template <typename V, typename I>
+// two vector accumulators; the scalar loop takes the rest of the row. I may also be uint16_t
+// (an SpmmPlan's narrow copy of the column indices): Path, the matrix's own index type, then
+// picks the code path, so the sums and their order are those of the matrix's own indices.
+template <typename V, typename I, typename Path = I>
 inline V csr_dot(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx) {
 #if defined(__AVX512F__)
-  if constexpr (std::is_same_v<V, float> && std::is_same_v<I, std::int32_t>) {
+  if constexpr (std::is_same_v<V, float> && std::is_same_v<Path, std::int32_t>) {
     if (ldx == 1 && p1 - p0 >= 32) {
       __m512 a = _mm512_setzero_ps(), b = _mm512_setzero_ps();
       i64 p = p0;
       for (; p + 32 <= p1; p += 32) {
-        const __m512i i0 = _mm512_loadu_si512(idx + p), i1 = _mm512_loadu_si512(idx + p + 16);
+        const __m512i i0 = load_index16(idx + p), i1 = load_index16(idx + p + 16);
         a = _mm512_fmadd_ps(_mm512_loadu_ps(val + p), _mm512_i32gather_ps(i0, x, 4), a);
         b = _mm512_fmadd_ps(_mm512_loadu_ps(val + p + 16), _mm512_i32gather_ps(i1, x, 4), b);
       }
@@ -130,7 +143,11 @@ inline V csr_dot(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx
       i64 p = p0;
       for (; p + 16 <= p1; p += 16) {
         __m512d g0, g1;
-        if constexpr (std::is_same_v<I, std::int32_t>) {
+        if constexpr (std::is_same_v<I, std::uint16_t>) {
+          g0 = _mm512_i32gather_pd(_mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(idx + p))), x, 8);
+          g1 = _mm512_i32gather_pd(_mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(idx + p + 8))), x,
+                                   8);
+        } else if constexpr (std::is_same_v<I, std::int32_t>) {
           g0 = _mm512_i32gather_pd(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx + p)), x, 8);
           g1 = _mm512_i32gather_pd(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx + p + 8)), x, 8);
         } else {
@@ -159,6 +176,12 @@ inline void for_each_tile(i64 k, F&& tile) {
   if (c + 2 * N <= k) { tile.template operator()<2, false>(c, 0); c += 2 * N; }
   if (c + N <= k) { tile.template operator()<1, false>(c, 0); c += N; }
   if (c < k) tile.template operator()<1, true>(c, static_cast<int>(k - c));
+}
+
+template <typename V, typename I>
+void csr_rows_narrow(const CsrView<V, I>& a, const std::uint16_t* idx, const V* x, i64 ldx, V* y, i64 ldy, i64 r0,
+                     i64 r1) {
+  for (i64 i = r0; i < r1; ++i) y[i * ldy] = csr_dot<V, std::uint16_t, I>(idx, a.data, a.indptr[i], a.indptr[i + 1], x, ldx);
 }
 
 template <typename V, typename I>
@@ -599,7 +622,7 @@ const RowKernels<V, I>& row_kernels() {
   static const RowKernels<V, I> table{kPanelTile * Simd<V>::N, &csr_rows<V, I>, &csr_rows_panels<V, I>,
                                       &csr_scatter<V, I>,          &csr_scatter_panels<V, I>,
                                       &bsr_rows<V, I>,             &bsr_scatter<V, I>,
-                                      &tile_entries<V>};
+                                      &tile_entries<V>,            &csr_rows_narrow<V, I>};
   return table;
 }
 
