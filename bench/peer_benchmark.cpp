@@ -184,6 +184,7 @@ void run_product(benchmark::State& state, const Workload& w, const Op& op, const
     const auto t0 = std::chrono::steady_clock::now();
     const sf::SpmmPlan<float, std::int32_t> plan(l.ours, k, tr, sf::Backend::cpu);
     state.counters["tiled"] = plan.tiled() ? 1 : 0;
+    state.counters["plan_extra_bytes"] = static_cast<double>(plan.extra_bytes());
     state.counters["plan_us"] =
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
     for (auto _ : state) {
@@ -328,8 +329,9 @@ void register_all(const std::vector<Workload>& workloads, bool large) {
       // librsb's transposed SpMM on the 2M x 2M graphs did not return within 5 minutes here.
       if (!(graph && op.transposed && op.n > 1)) impls.push_back({"csr", "rsb"});
       if (op.transposed) impls.push_back({"csc", "ours_csc"});
-      // SpmmPlan: for A^T a transposed copy; for one vector on the graphs a tiled copy (tiled.hpp)
-      if (op.transposed || (graph && op.n == 1)) impls.push_back({"csr", "ours_plan"});
+      // SpmmPlan: for A^T a transposed copy; for one vector a tiled copy (graphs, tiled.hpp) or
+      // 16-bit column indices (layers)
+      if (op.transposed || op.n == 1) impls.push_back({"csr", "ours_plan"});
       if (w.kind == bench::Kind::blocks) impls.push_back({"bsr", "ours_bsr"});
       if (!graph) impls.push_back({"dense", "openblas"});
       for (const auto& [format, impl] : impls) {

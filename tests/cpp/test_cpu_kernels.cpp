@@ -233,7 +233,9 @@ TYPED_TEST(CpuKernelsLarge, CacheBlockedWhereItPays) {
     return Plan(m, k, sf::Transpose::no, sf::Backend::cpu).panel_columns();
   };
   EXPECT_GT(panel(a, 128), 0);
+  EXPECT_GT(panel(a, 32), 0);  // rows of x of 128+ bytes, x beyond L1
   EXPECT_EQ(panel(a, 1), 0);
+  EXPECT_EQ(panel(random_csr<V, I>(700, 100, 0.4, 9, true), 32), 0);  // x of 100 rows stays in L1
   sf::set_panel_columns(-1);
   EXPECT_EQ(panel(a, 128), 0);
   sf::set_panel_columns(7);

@@ -27,23 +27,23 @@ constexpr std::int64_t kColumnSplitMinBatch = 4;
 // Panel width of the cache-blocked products (csr_rows_panels, csr_scatter_panels) for this matrix
 // and batch, or 0 for the plain kernels. A panel's rows of x (y for A^T x) take kPanelBytes, with
 // the chunk's rows of y (x) beside them in L1. Measured on the layer workloads with
-// bench/compare.py (docs/performance.md): blocking pays where rows of x are >= 256 bytes (n = 128
-// floats), x outgrows 256 KB and rows have >= ~12 non-zeros per panel; on sparser rows the
-// per-panel cost of a row is not shared by enough non-zeros, and at n = 32 the plain kernel's two
-// lines of x per non-zero come from L2 fast enough.
+// bench/compare.py (docs/performance.md): A x blocking pays where rows of x are >= 128 bytes
+// (n = 32 floats: 1.25-1.48x), x outgrows L1 (64 KB) and rows have >= ~12 non-zeros per panel; on
+// sparser rows the per-panel cost of a row is not shared by enough non-zeros. A^T x (the scatter)
+// was measured at n = 128 only: there rows of >= 256 bytes and x beyond 256 KB.
 template <typename V, typename I>
-std::int64_t choose_panel(const CsrView<V, I>& a, std::int64_t k) {
+std::int64_t choose_panel(const CsrView<V, I>& a, std::int64_t k, bool transposed) {
   const std::int64_t forced = panel_columns();
   if (k < 2 || a.rows == 0 || a.cols == 0 || forced < 0) return 0;
   if (forced > 0) return forced;
-  if (k * static_cast<std::int64_t>(sizeof(V)) < 256) return 0;
+  if (k * static_cast<std::int64_t>(sizeof(V)) < (transposed ? 256 : 128)) return 0;
   constexpr std::int64_t kPanelBytes = 16 << 10;
   const std::int64_t tile = std::min<std::int64_t>(k, row_kernels<V, I>().panel_tile_values);
   const std::int64_t width = std::max<std::int64_t>(1, kPanelBytes / (tile * static_cast<std::int64_t>(sizeof(V))));
   if (width >= a.cols) return 0;
   const double x_bytes = static_cast<double>(a.cols) * static_cast<double>(k) * sizeof(V);
   const double per_row_panel = static_cast<double>(a.indptr[a.rows]) / a.rows * width / a.cols;
-  if (x_bytes <= 256 << 10) return 0;
+  if (x_bytes <= (transposed ? 256 << 10 : 64 << 10)) return 0;
   return per_row_panel >= 12.0 ? width : 0;
 }
 
@@ -64,7 +64,7 @@ Partition csr_partition(const CsrView<V, I>& a, bool transposed, std::int64_t k)
   } else {
     p.bounds = balanced_row_split(a.indptr, a.rows, p.threads);
   }
-  if (!transposed || p.column_split) p.panel = choose_panel(a, k);
+  if (!transposed || p.column_split) p.panel = choose_panel(a, k, transposed);
   return p;
 }
 
