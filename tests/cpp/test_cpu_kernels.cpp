@@ -464,8 +464,10 @@ TYPED_TEST(CpuKernelsLarge, TiledWherePays) {
 TYPED_TEST(CpuKernels, Conversions) {
   using V = typename TypeParam::first_type;
   using I = typename TypeParam::second_type;
+  const auto levels = sf::available_simd_levels();
+  // widths around the vector widths (8, 16) so the vector fill meets every tail
   for (auto [rows, cols] : {std::pair<std::int64_t, std::int64_t>{0, 0}, {1, 1}, {3, 0}, {1, 700}, {700, 1},
-                            {517, 389}}) {
+                            {5, 8}, {4, 16}, {3, 17}, {6, 31}, {517, 389}}) {
     std::vector<V> d = random_dense<V>(rows * cols, 21);
     for (std::int64_t p = 0; p < rows * cols; ++p) {
       if (p % 3 == 0) d[p] = V(0);
@@ -473,6 +475,8 @@ TYPED_TEST(CpuKernels, Conversions) {
       if (p % 97 == 5) d[p] = std::numeric_limits<V>::quiet_NaN();
       if (p % 101 == 7) d[p] = -std::numeric_limits<V>::infinity();
       if (p % 13 == 1) d[p] = static_cast<V>(0.25);  // exactly at one of the thresholds below
+      if (p % 17 == 2) d[p] = static_cast<V>(-0.25);
+      if (p % 19 == 3) d[p] = std::numeric_limits<V>::denorm_min();
     }
     const auto dv = sf::DenseView<const V>::row_major(d.data(), rows, cols);
     for (double threshold : {0.0, 0.25, 0.5, 1e300}) {
@@ -488,11 +492,15 @@ TYPED_TEST(CpuKernels, Conversions) {
         }
         want_ptr.push_back(static_cast<I>(want_idx.size()));
       }
-      for (int threads = 1; threads <= 4; ++threads) {
+      for (int run = 0; run < 4 + static_cast<int>(levels.size()); ++run) {
+        // every thread count on the best SIMD level, then every level (the fill is vectorised) on two
+        const int threads = run < 4 ? run + 1 : 2;
+        const sf::SimdLevel level = run < 4 ? levels.back() : levels[static_cast<std::size_t>(run - 4)];
         sf::set_num_threads(threads);
+        sf::set_simd_level(level);
         const auto a = sf::CSRMatrix<V, I>::from_dense(dv, threshold);
         const std::string tag = std::to_string(rows) + "x" + std::to_string(cols) + " t=" + std::to_string(threshold) +
-                                " threads=" + std::to_string(threads);
+                                " threads=" + std::to_string(threads) + " simd=" + sf::to_string(level);
         ASSERT_EQ(std::vector<I>(a.row_ptr().begin(), a.row_ptr().end()), want_ptr) << tag;
         ASSERT_EQ(std::vector<I>(a.col_indices().begin(), a.col_indices().end()), want_idx) << tag;
         ASSERT_EQ(a.nnz(), static_cast<std::int64_t>(want_val.size())) << tag;
@@ -518,6 +526,7 @@ TYPED_TEST(CpuKernels, Conversions) {
     }
   }
   sf::set_num_threads(0);
+  sf::set_simd_level(sf::SimdLevel::automatic);
 }
 
 // A plan gives bit-identical results to spmm() (same thread count), for every format and op.

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 
 #include "instantiate.hpp"
+#include "kernels/cpu/row_kernels.hpp"
 #include "kernels/cpu/threads.hpp"
 #include "sparse_formats/config.hpp"
 
@@ -82,21 +83,15 @@ template <typename V, typename I>
 void fill_kept(DenseView<const V> d, double threshold, const std::int64_t* offsets, I* indices, V* data) {
   const V t = threshold_in<V>(threshold);
   const int threads = conversion_threads(d.rows * d.cols);
+  const auto fill_row = row_kernels<V, I>().dense_row_fill;
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
   for (std::int64_t i = 0; i < d.rows; ++i) {
     std::int64_t p = offsets[i];
     const std::int64_t end = offsets[i + 1];
     if (p == end) continue;
     if (d.col_stride == 1) {
-      const V* row = d.data + i * d.row_stride;
-      // Branch-free: write every entry at p, advance p only past kept ones; stop once the row's
-      // slots are full (the rest of the row is all dropped), so no write leaves the row.
-      for (std::int64_t j = 0; j < d.cols && p < end; ++j) {
-        const V v = row[j];
-        indices[p] = static_cast<I>(j);
-        data[p] = v;
-        p += keep(v, t) ? 1 : 0;
-      }
+      // vectorised per instruction set; never writes past the row's slots
+      fill_row(d.data + i * d.row_stride, d.cols, t, indices + p, data + p, end - p);
     } else {
       for (std::int64_t j = 0; j < d.cols && p < end; ++j) {
         const V v = d(i, j);

@@ -39,6 +39,9 @@ struct RowKernels {
   // csr_rows for k = 1 with the column indices read from a 16-bit copy (same results).
   void (*csr_rows_narrow)(const CsrView<V, I>& a, const std::uint16_t* indices, const V* x, std::int64_t ldx, V* y,
                           std::int64_t ldy, std::int64_t r0, std::int64_t r1);
+  // Dense -> CSR fill of one row (unit stride, `cols` values): the entries with !(|v| <= t), in
+  // order, written to indices/data, at most `room` of them; returns how many were written.
+  std::int64_t (*dense_row_fill)(const V* row, std::int64_t cols, V t, I* indices, V* data, std::int64_t room);
 };
 
 // The table for the level set by set_simd_level() (or detected).

@@ -617,12 +617,116 @@ SPARSE_FORMATS_NO_AUTOVECTORIZE void tile_entries(const std::uint32_t* index, co
   }
 }
 
+// ---------------------------------------------------------------- dense row -> kept entries
+
+// Kept: !(|v| <= t), so NaN is kept (conversions.cpp's rule). Scalar form, branch-free: every
+// entry is written at p and p advances past kept ones; it stops once `room` entries are written.
+template <typename V, typename I>
+inline i64 fill_scalar(const V* row, i64 j, i64 cols, V t, I* indices, V* data, i64 p, i64 room) {
+  for (; j < cols && p < room; ++j) {
+    const V v = row[j];
+    indices[p] = static_cast<I>(j);
+    data[p] = v;
+    p += (v < V(0) ? -v : v) <= t ? 0 : 1;
+  }
+  return p;
+}
+
+#if defined(__AVX2__) && !defined(__AVX512F__)
+// Lane permutations that move the set lanes of an 8-bit mask to the front, in order.
+struct CompressTable {
+  alignas(32) int lanes[256][8];
+  constexpr CompressTable() : lanes{} {
+    for (int m = 0; m < 256; ++m) {
+      int n = 0;
+      for (int b = 0; b < 8; ++b)
+        if (m & (1 << b)) lanes[m][n++] = b;
+    }
+  }
+};
+inline constexpr CompressTable kCompress{};
+#endif
+
+// Writes the kept entries of a dense row (unit stride) to indices/data, at most `room`; returns
+// how many. Vectorised with compress instructions (AVX-512) or a permutation table (AVX2, float):
+// a register of kept entries is stored with a mask of its count, so nothing lands past `room`.
+template <typename V, typename I>
+i64 dense_row_fill(const V* row, i64 cols, V t, I* indices, V* data, i64 room) {
+  i64 p = 0, j = 0;
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<V, float>) {
+    const __m512 tv = _mm512_set1_ps(t);
+    __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (; j + 16 <= cols && p < room; j += 16) {
+      const __m512 v = _mm512_loadu_ps(row + j);
+      const auto kept = static_cast<__mmask16>(~_mm512_cmp_ps_mask(_mm512_abs_ps(v), tv, _CMP_LE_OQ));
+      const i64 n = min_of<i64>(__builtin_popcount(kept), room - p);
+      const auto first = static_cast<__mmask16>((1u << n) - 1);
+      _mm512_mask_storeu_ps(data + p, first, _mm512_maskz_compress_ps(kept, v));
+      const __m512i c = _mm512_add_epi32(_mm512_maskz_compress_epi32(kept, lane), _mm512_set1_epi32(static_cast<int>(j)));
+      if constexpr (sizeof(I) == 4) {
+        _mm512_mask_storeu_epi32(indices + p, first, c);
+      } else {
+        _mm512_mask_storeu_epi64(indices + p, static_cast<__mmask8>(first), _mm512_cvtepi32_epi64(_mm512_castsi512_si256(c)));
+        _mm512_mask_storeu_epi64(indices + p + 8, static_cast<__mmask8>(first >> 8),
+                                 _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(c, 1)));
+      }
+      p += n;
+    }
+  } else {
+    const __m512d tv = _mm512_set1_pd(t);
+    for (; j + 8 <= cols && p < room; j += 8) {
+      const __m512d v = _mm512_loadu_pd(row + j);
+      const auto kept = static_cast<__mmask8>(~_mm512_cmp_pd_mask(_mm512_abs_pd(v), tv, _CMP_LE_OQ));
+      const i64 n = min_of<i64>(__builtin_popcount(kept), room - p);
+      const auto first = static_cast<__mmask8>((1u << n) - 1);
+      _mm512_mask_storeu_pd(data + p, first, _mm512_maskz_compress_pd(kept, v));
+      if constexpr (sizeof(I) == 4) {
+        const __m256i c = _mm256_maskz_compress_epi32(kept, _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        _mm256_mask_storeu_epi32(indices + p, first, _mm256_add_epi32(c, _mm256_set1_epi32(static_cast<int>(j))));
+      } else {
+        const __m512i c = _mm512_maskz_compress_epi64(kept, _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7));
+        _mm512_mask_storeu_epi64(indices + p, first, _mm512_add_epi64(c, _mm512_set1_epi64(j)));
+      }
+      p += n;
+    }
+  }
+#elif defined(__AVX2__)
+  if constexpr (std::is_same_v<V, float>) {
+    const __m256 tv = _mm256_set1_ps(t);
+    const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (; j + 8 <= cols && p < room; j += 8) {
+      const __m256 v = _mm256_loadu_ps(row + j);
+      const int kept = ~_mm256_movemask_ps(_mm256_cmp_ps(_mm256_and_ps(v, abs_mask), tv, _CMP_LE_OQ)) & 0xff;
+      const i64 n = min_of<i64>(__builtin_popcount(static_cast<unsigned>(kept)), room - p);
+      const __m256i perm = _mm256_load_si256(reinterpret_cast<const __m256i*>(kCompress.lanes[kept]));
+      const __m256i first = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), lane);
+      _mm256_maskstore_ps(data + p, first, _mm256_permutevar8x32_ps(v, perm));
+      const __m256i c = _mm256_add_epi32(perm, _mm256_set1_epi32(static_cast<int>(j)));
+      if constexpr (sizeof(I) == 4) {
+        _mm256_maskstore_epi32(reinterpret_cast<int*>(indices + p), first, c);
+      } else {
+        auto* out = reinterpret_cast<long long*>(indices + p);
+        _mm256_maskstore_epi64(out, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(first)),
+                               _mm256_cvtepi32_epi64(_mm256_castsi256_si128(c)));
+        _mm256_maskstore_epi64(out + 4, _mm256_cvtepi32_epi64(_mm256_extracti128_si256(first, 1)),
+                               _mm256_cvtepi32_epi64(_mm256_extracti128_si256(c, 1)));
+      }
+      p += n;
+    }
+  }
+#endif
+  return fill_scalar(row, j, cols, t, indices, data, p, room);
+}
+
 template <typename V, typename I>
 const RowKernels<V, I>& row_kernels() {
   static const RowKernels<V, I> table{kPanelTile * Simd<V>::N, &csr_rows<V, I>, &csr_rows_panels<V, I>,
                                       &csr_scatter<V, I>,          &csr_scatter_panels<V, I>,
                                       &bsr_rows<V, I>,             &bsr_scatter<V, I>,
-                                      &tile_entries<V>,            &csr_rows_narrow<V, I>};
+                                      &tile_entries<V>,            &csr_rows_narrow<V, I>,
+                                      &dense_row_fill<V, I>};
   return table;
 }
 
