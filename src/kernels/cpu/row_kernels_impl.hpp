@@ -656,7 +656,7 @@ i64 dense_row_fill(const V* row, i64 cols, V t, I* indices, V* data, i64 room) {
 #if defined(__AVX512F__)
   if constexpr (std::is_same_v<V, float>) {
     const __m512 tv = _mm512_set1_ps(t);
-    __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     for (; j + 16 <= cols && p < room; j += 16) {
       const __m512 v = _mm512_loadu_ps(row + j);
       const auto kept = static_cast<__mmask16>(~_mm512_cmp_ps_mask(_mm512_abs_ps(v), tv, _CMP_LE_OQ));
