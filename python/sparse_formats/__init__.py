@@ -20,6 +20,7 @@ from ._core import (
     set_num_threads,
 )
 from ._base import SparseMatrix
+from ._plan import Plan
 from ._block_sparse import BlockSparseMatrix
 from ._compressed import CSCMatrix, CSRMatrix
 from ._stats import SparseMatrixStats
@@ -34,6 +35,7 @@ __all__ = [
     "CSCMatrix",
     "BlockSparseMatrix",
     "SparseMatrix",
+    "Plan",
     "SparseMatrixStats",
     "DynamicFormatSelector",
     "clear_tune_cache",

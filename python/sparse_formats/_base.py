@@ -111,6 +111,17 @@ class SparseMatrix:
         """A.T @ other for a vector (nrows,) or a matrix (nrows, k), without forming A.T."""
         return self._product(other, True, backend, f"{type(self).__name__}.transpose_matmul")
 
+    def plan(self, batch: int = 1, transpose: bool = False, backend="automatic") -> "Plan":
+        """Prepares A @ X (or A.T @ X) for X of `batch` columns once, to run many times.
+
+        The plan keeps the thread split and, where it pays, a copy of the arrays made for the
+        kernel: for A.T on CSR the transposed arrays; with one vector (batch=1) a tiled copy when
+        x outgrows the caches (graphs), or 16-bit column indices (at most 65536 columns).
+        plan.extra_bytes says how much memory those copies take. See sparse_formats.Plan."""
+        from ._plan import Plan
+        core = self._m.plan(int(batch), bool(transpose), backend_of(backend))
+        return Plan._wrap(core, self.dtype, f"{type(self).__name__}.plan")
+
     def __matmul__(self, other):
         if isinstance(other, SparseMatrix) or _is_scipy_sparse(other):
             return NotImplemented

@@ -68,6 +68,12 @@ void bind_common(Class& cls) {
              spmm(a, strided_view(x), output_view(y), transpose ? Transpose::yes : Transpose::no, backend);
            },
            nb::arg("x"), nb::arg("y").noconvert(), nb::arg("transpose"), nb::arg("backend"))
+      .def("plan",
+           [](const M& a, std::int64_t k, bool transpose, Backend backend) {
+             nb::gil_scoped_release nogil;  // the plan may copy the arrays (a transposed or tiled copy)
+             return SpmmPlan<V, typename M::index_type>(a, k, transpose ? Transpose::yes : Transpose::no, backend);
+           },
+           nb::arg("k"), nb::arg("transpose"), nb::arg("backend"))
       .def("memory_footprint", &M::memory_footprint)
       .def_prop_ro("nnz", &M::nnz)
       .def_prop_ro("nrows", &M::nrows)
@@ -192,10 +198,30 @@ void bind_block_sparse(nb::module_& m) {
   bind_common<M>(cls);
 }
 
+// SpmmPlan: a product prepared once (include/sparse_formats/plan.hpp), run many times.
+template <typename V, typename I>
+void bind_plan(nb::module_& m) {
+  using P = SpmmPlan<V, I>;
+  nb::class_<P>(m, (std::string("SpmmPlan") + suffix<V, I>()).c_str())
+      .def("run_into",
+           [](const P& p, Strided2<V> x, Output2<V> y) {
+             nb::gil_scoped_release nogil;
+             p.run(strided_view(x), output_view(y));
+           },
+           nb::arg("x"), nb::arg("y").noconvert())
+      .def_prop_ro("shape", [](const P& p) { return nb::make_tuple(p.shape().rows, p.shape().cols); })
+      .def_prop_ro("batch", &P::batch)
+      .def_prop_ro("threads", &P::threads)
+      .def_prop_ro("panel_columns", &P::panel_columns)
+      .def_prop_ro("tiled", &P::tiled)
+      .def_prop_ro("extra_bytes", &P::extra_bytes);
+}
+
 }  // namespace
 
 void bind_formats(nb::module_& m) {
 #define SPARSE_FORMATS_BIND(V, I)                                            \
+  bind_plan<V, I>(m);                                                        \
   bind_compressed<CSRMatrix<V, I>, CSCMatrix<V, I>>(m, "CSRMatrix");         \
   bind_compressed<CSCMatrix<V, I>, CSRMatrix<V, I>>(m, "CSCMatrix");         \
   bind_block_sparse<V, I>(m);
