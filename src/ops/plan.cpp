@@ -66,8 +66,8 @@ std::optional<kernels::cpu::TiledMatrix<V>> tiled_copy(bool cpu, std::int64_t k,
 
 // SpMV streams the index and value arrays once per product: with at most 65536 columns a 16-bit
 // copy of the indices (2 bytes per non-zero kept by the plan) cuts that stream from 8 to 6 bytes
-// per non-zero (float). Made where the arrays outgrow L2 (1.24-1.48x faster on the layers of
-// docs/performance.md); below that they come from cache and the copy buys nothing.
+// per non-zero (float). Made where the arrays outgrow L2 (1.1-1.35x faster on the layers and
+// DLMC matrices of docs/performance.md); below that they come from cache and the copy buys nothing.
 constexpr std::int64_t kNarrowMinBytes = std::int64_t{1} << 20;
 
 template <typename V, typename I>
