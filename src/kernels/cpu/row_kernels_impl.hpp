@@ -92,19 +92,27 @@ inline void csr_tile(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64
 }
 
 // SpMV row, scalar: four independent streams (kept scalar: GCC's own gathers here were slower).
-template <typename V, typename I>
-SPARSE_FORMATS_NO_AUTOVECTORIZE inline V csr_dot_scalar(const I* idx, const V* val, i64 p0, i64 p1,
-                                                                        const V* x, i64 ldx) {
+// Stride is a template constant for the unit-stride case, so no multiply per non-zero.
+template <typename V, typename I, bool Unit>
+SPARSE_FORMATS_NO_AUTOVECTORIZE inline V csr_dot_streams(const I* idx, const V* val, i64 p0, i64 p1, const V* x,
+                                                         i64 ldx) {
+  const auto at = [&](i64 p) -> V { return Unit ? x[static_cast<i64>(idx[p])] : x[static_cast<i64>(idx[p]) * ldx]; };
   V s0 = V(0), s1 = V(0), s2 = V(0), s3 = V(0);
   i64 p = p0;
   for (; p + 3 < p1; p += 4) {
-    s0 += val[p] * x[static_cast<i64>(idx[p]) * ldx];
-    s1 += val[p + 1] * x[static_cast<i64>(idx[p + 1]) * ldx];
-    s2 += val[p + 2] * x[static_cast<i64>(idx[p + 2]) * ldx];
-    s3 += val[p + 3] * x[static_cast<i64>(idx[p + 3]) * ldx];
+    s0 += val[p] * at(p);
+    s1 += val[p + 1] * at(p + 1);
+    s2 += val[p + 2] * at(p + 2);
+    s3 += val[p + 3] * at(p + 3);
   }
-  for (; p < p1; ++p) s0 += val[p] * x[static_cast<i64>(idx[p]) * ldx];
+  for (; p < p1; ++p) s0 += val[p] * at(p);
   return (s0 + s1) + (s2 + s3);
+}
+
+template <typename V, typename I>
+inline V csr_dot_scalar(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx) {
+  return ldx == 1 ? csr_dot_streams<V, I, true>(idx, val, p0, p1, x, 1)
+                  : csr_dot_streams<V, I, false>(idx, val, p0, p1, x, ldx);
 }
 
 #if defined(__AVX512F__)
