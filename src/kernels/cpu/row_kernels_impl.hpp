@@ -30,6 +30,16 @@ inline constexpr T min_of(T a, T b) {
   return a < b ? a : b;
 }
 
+// A register's worth of values at p, or only the first n of them in a batch's tail tile.
+template <typename V, bool Tail>
+inline typename Simd<V>::R load_tile(const V* p, int n) {
+  if constexpr (Tail) return Simd<V>::load_n(p, n); else return Simd<V>::load(p);
+}
+template <typename V, bool Tail>
+inline void store_tile(V* p, typename Simd<V>::R v, int n) {
+  if constexpr (Tail) Simd<V>::store_n(p, v, n); else Simd<V>::store(p, v);
+}
+
 // First position in idx[lo, hi) whose index is >= value.
 template <typename I>
 inline i64 lower_bound_of(const I* idx, i64 lo, i64 hi, i64 value) {
@@ -51,7 +61,7 @@ inline void csr_tile(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64
   using R = typename S::R;
   constexpr int N = S::N;
   constexpr bool kTwo = U <= kMaxTile / 2;
-  auto ld = [&](const V* p) { if constexpr (Tail) return S::load_n(p, n); else return S::load(p); };
+  auto ld = [&](const V* p) { return load_tile<V, Tail>(p, n); };
   R a[U], b[U];
   for (int u = 0; u < U; ++u) a[u] = b[u] = S::zero();
   i64 p = p0;
@@ -87,7 +97,7 @@ inline void csr_tile(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64
   }
   for (int u = 0; u < U; ++u) {
     const R r = kTwo ? S::add(a[u], b[u]) : a[u];
-    if constexpr (Tail) S::store_n(y + u * N, r, n); else S::store(y + u * N, r);
+    store_tile<V, Tail>(y + u * N, r, n);
   }
 }
 
@@ -116,13 +126,20 @@ inline V csr_dot_scalar(const I* idx, const V* val, i64 p0, i64 p1, const V* x, 
 }
 
 #if defined(__AVX512F__)
-// 16 column indices as int32 lanes, from int32 or 16-bit storage.
+// 16 (or 8) column indices as int32 lanes, from int32 or 16-bit storage.
 template <typename I>
 inline __m512i load_index16(const I* idx) {
   if constexpr (std::is_same_v<I, std::uint16_t>)
     return _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx)));
   else
     return _mm512_loadu_si512(idx);
+}
+template <typename I>
+inline __m256i load_index8(const I* idx) {
+  if constexpr (std::is_same_v<I, std::uint16_t>)
+    return _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(idx)));
+  else
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx));
 }
 #endif
 
@@ -151,13 +168,9 @@ inline V csr_dot(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx
       i64 p = p0;
       for (; p + 16 <= p1; p += 16) {
         __m512d g0, g1;
-        if constexpr (std::is_same_v<I, std::uint16_t>) {
-          g0 = _mm512_i32gather_pd(_mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(idx + p))), x, 8);
-          g1 = _mm512_i32gather_pd(_mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(idx + p + 8))), x,
-                                   8);
-        } else if constexpr (std::is_same_v<I, std::int32_t>) {
-          g0 = _mm512_i32gather_pd(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx + p)), x, 8);
-          g1 = _mm512_i32gather_pd(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx + p + 8)), x, 8);
+        if constexpr (sizeof(I) <= 4) {
+          g0 = _mm512_i32gather_pd(load_index8(idx + p), x, 8);
+          g1 = _mm512_i32gather_pd(load_index8(idx + p + 8), x, 8);
         } else {
           g0 = _mm512_i64gather_pd(_mm512_loadu_si512(idx + p), x, 8);
           g1 = _mm512_i64gather_pd(_mm512_loadu_si512(idx + p + 8), x, 8);
@@ -189,7 +202,8 @@ inline void for_each_tile(i64 k, F&& tile) {
 template <typename V, typename I>
 void csr_rows_narrow(const CsrView<V, I>& a, const std::uint16_t* idx, const V* x, i64 ldx, V* y, i64 ldy, i64 r0,
                      i64 r1) {
-  for (i64 i = r0; i < r1; ++i) y[i * ldy] = csr_dot<V, std::uint16_t, I>(idx, a.data, a.indptr[i], a.indptr[i + 1], x, ldx);
+  for (i64 i = r0; i < r1; ++i)
+    y[i * ldy] = csr_dot<V, std::uint16_t, I>(idx, a.data, a.indptr[i], a.indptr[i + 1], x, ldx);
 }
 
 template <typename V, typename I>
@@ -223,8 +237,8 @@ inline void csr_panel_tile(const I* ip, const I* idx, const V* val, i64 r0, i64 
   using S = Simd<V>;
   using R = typename S::R;
   constexpr int N = S::N;
-  auto ld = [&](const V* p) { if constexpr (Tail) return S::load_n(p, n); else return S::load(p); };
-  auto st = [&](V* p, R v) { if constexpr (Tail) S::store_n(p, v, n); else S::store(p, v); };
+  auto ld = [&](const V* p) { return load_tile<V, Tail>(p, n); };
+  auto st = [&](V* p, R v) { store_tile<V, Tail>(p, v, n); };
   for (i64 i = r0; i < r1; ++i) {
     cur[i - r0] = ip[i];
     for (int u = 0; u < U; ++u) st(y + i * ldy + u * N, S::zero());
@@ -293,16 +307,11 @@ inline void scatter_tile(const I* idx, const V* val, i64 p0, i64 p1, const V* xi
   using R = typename S::R;
   constexpr int N = S::N;
   R xv[U];
-  for (int u = 0; u < U; ++u) {
-    if constexpr (Tail) xv[u] = S::load_n(xi + u * N, n); else xv[u] = S::load(xi + u * N);
-  }
+  for (int u = 0; u < U; ++u) xv[u] = load_tile<V, Tail>(xi + u * N, n);
   for (i64 p = p0; p < p1; ++p) {
     V* yr = y + static_cast<i64>(idx[p]) * ldy;
     const R v = S::set1(val[p]);
-    for (int u = 0; u < U; ++u) {
-      if constexpr (Tail) S::store_n(yr + u * N, S::fma(v, xv[u], S::load_n(yr + u * N, n)), n);
-      else S::store(yr + u * N, S::fma(v, xv[u], S::load(yr + u * N)));
-    }
+    for (int u = 0; u < U; ++u) store_tile<V, Tail>(yr + u * N, S::fma(v, xv[u], load_tile<V, Tail>(yr + u * N, n)), n);
   }
 }
 
@@ -338,8 +347,8 @@ inline void scatter_panel_tile(const I* ip, const I* idx, const V* val, i64 r0, 
   using S = Simd<V>;
   using R = typename S::R;
   constexpr int N = S::N;
-  auto ld = [&](const V* p) { if constexpr (Tail) return S::load_n(p, n); else return S::load(p); };
-  auto st = [&](V* p, R v) { if constexpr (Tail) S::store_n(p, v, n); else S::store(p, v); };
+  auto ld = [&](const V* p) { return load_tile<V, Tail>(p, n); };
+  auto st = [&](V* p, R v) { store_tile<V, Tail>(p, v, n); };
   for (i64 i = r0; i < r1; ++i) cur[i - r0] = j0 > 0 ? lower_bound_of(idx, ip[i], ip[i + 1], j0) : ip[i];
   for (i64 q0 = j0; q0 < j1; q0 += panel) {
     const i64 q1 = min_of(q0 + panel, j1);
@@ -413,9 +422,7 @@ inline void bsr_tile(const BsrView<V, I>& a, i64 br, i64 rr0, const V* x, i64 ld
     auto step = [&](i64 c) {
       const V* xr = x + (c0 + c) * ldx;
       R xv[U];
-      for (int u = 0; u < U; ++u) {
-        if constexpr (Tail) xv[u] = S::load_n(xr + u * N, n); else xv[u] = S::load(xr + u * N);
-      }
+      for (int u = 0; u < U; ++u) xv[u] = load_tile<V, Tail>(xr + u * N, n);
       for (int r = 0; r < RH; ++r) {
         const R v = S::set1(blk[r * bs + c]);
         for (int u = 0; u < U; ++u) acc[r][u] = S::fma(v, xv[u], acc[r][u]);
@@ -430,10 +437,7 @@ inline void bsr_tile(const BsrView<V, I>& a, i64 br, i64 rr0, const V* x, i64 ld
   const i64 row0 = br * bs + rr0;
   const i64 rows_here = min_of<i64>(RH, a.rows - row0);
   for (i64 r = 0; r < rows_here; ++r)
-    for (int u = 0; u < U; ++u) {
-      if constexpr (Tail) S::store_n(y + (row0 + r) * ldy + u * N, acc[r][u], n);
-      else S::store(y + (row0 + r) * ldy + u * N, acc[r][u]);
-    }
+    for (int u = 0; u < U; ++u) store_tile<V, Tail>(y + (row0 + r) * ldy + u * N, acc[r][u], n);
 }
 
 // y = A x for one vector: x's slice for the block is copied (zero past a.cols) and each block
@@ -517,9 +521,7 @@ inline void bsr_scatter_tile(const BsrView<V, I>& a, i64 br, i64 rr0, i64 b0, i6
   R xv[RH][U];
   for (int r = 0; r < RH; ++r)
     for (int u = 0; u < U; ++u) {
-      if (r >= rows_here) xv[r][u] = S::zero();
-      else if constexpr (Tail) xv[r][u] = S::load_n(x + (row0 + r) * ldx + u * N, n);
-      else xv[r][u] = S::load(x + (row0 + r) * ldx + u * N);
+      xv[r][u] = r < rows_here ? load_tile<V, Tail>(x + (row0 + r) * ldx + u * N, n) : S::zero();
     }
   for (i64 b = b0; b < b1; ++b) {
     const V* blk = a.blocks + b * bs * bs + rr0 * bs;
@@ -534,8 +536,7 @@ inline void bsr_scatter_tile(const BsrView<V, I>& a, i64 br, i64 rr0, i64 b0, i6
           s1 = S::fma(S::set1(blk[(r + 1) * bs + c]), xv[r + 1][u], s1);
         }
         if constexpr (RH % 2 == 1) s0 = S::fma(S::set1(blk[(RH - 1) * bs + c]), xv[RH - 1][u], s0);
-        if constexpr (Tail) S::store_n(yr + u * N, S::add(S::load_n(yr + u * N, n), S::add(s0, s1)), n);
-        else S::store(yr + u * N, S::add(S::load(yr + u * N), S::add(s0, s1)));
+        store_tile<V, Tail>(yr + u * N, S::add(load_tile<V, Tail>(yr + u * N, n), S::add(s0, s1)), n);
       }
     }
   }
