@@ -206,8 +206,7 @@ std::int64_t SpmmPlan<V, I>::extra_bytes() const {
   const State& s = *state_;
   std::int64_t bytes = 0;
   if (s.transposed)
-    bytes += static_cast<std::int64_t>((s.transposed->indptr.size() + s.transposed->indices.size()) * sizeof(I) +
-                                       s.transposed->data.size() * sizeof(V));
+    bytes += static_cast<std::int64_t>(detail::compressed_footprint(*s.transposed, detail::kCsrNames).at("total"));
   if (s.tiled)
     bytes += static_cast<std::int64_t>(s.tiled->tile_ptr.size() * sizeof(std::int64_t) +
                                        s.tiled->index.size * sizeof(std::uint32_t) + s.tiled->values.size * sizeof(V));

@@ -387,6 +387,12 @@ TYPED_TEST(CpuKernels, NarrowIndexPlans) {
   }
   sf::set_simd_level(sf::SimdLevel::automatic);
   sf::set_num_threads(0);
+  // A^T x on CSR keeps the transposed arrays, and their 16-bit indices (A has 1200 rows)
+  const std::int64_t transposed_bytes = (a.ncols() + 1 + a.nnz()) * static_cast<std::int64_t>(sizeof(I)) +
+                                        a.nnz() * static_cast<std::int64_t>(sizeof(V));
+  EXPECT_EQ((sf::SpmmPlan<V, I>(a, 1, sf::Transpose::yes, sf::Backend::cpu).extra_bytes()),
+            transposed_bytes + 2 * a.nnz());
+  EXPECT_EQ((sf::SpmmPlan<V, I>(a, 3, sf::Transpose::yes, sf::Backend::cpu).extra_bytes()), transposed_bytes);
   // a batch, or the transposed kernel on the stored arrays, keeps no copy
   EXPECT_EQ((sf::SpmmPlan<V, I>(a, 2, sf::Transpose::no, sf::Backend::cpu).extra_bytes()), 0);
   EXPECT_EQ((sf::SpmmPlan<V, I>(csc, 1, sf::Transpose::no, sf::Backend::cpu).extra_bytes()), 0);

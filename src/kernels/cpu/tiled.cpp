@@ -3,6 +3,7 @@
 #include "kernels/cpu/tiled.hpp"
 
 #include <algorithm>
+#include <bit>
 
 #include "instantiate.hpp"
 #include "kernels/cpu/row_kernels.hpp"
@@ -24,12 +25,6 @@ constexpr std::int64_t kMinXBytes = std::int64_t{4} << 20;
 constexpr std::int64_t kL2Bytes = std::int64_t{2} << 20;
 // More tiles than this (mostly empty ones) cost more to walk than blocking saves.
 constexpr std::int64_t kMaxTiles = std::int64_t{1} << 24;
-
-int log2_floor(std::int64_t v) {
-  int b = 0;
-  while ((v >> (b + 1)) > 0) ++b;
-  return b;
-}
 
 template <typename Body>
 void for_each_block_row(std::int64_t blocks, int threads, Body&& body) {
@@ -63,7 +58,7 @@ std::optional<TiledMatrix<V>> make_tiled(const CsrView<V, I>& a) {
     t.col_bits = forced;
     t.row_bits = std::min(forced + kRowsPerColumnBits, 32 - forced);
   } else {
-    t.col_bits = log2_floor(kTileXBytes / static_cast<std::int64_t>(sizeof(V)));
+    t.col_bits = std::bit_width(static_cast<std::uint64_t>(kTileXBytes / sizeof(V))) - 1;
     t.row_bits = t.col_bits + kRowsPerColumnBits;
     // at least 4 block rows per thread, for the balance of the dynamic schedule
     while (t.row_bits > t.col_bits && (a.rows >> t.row_bits) < 4 * t.threads) --t.row_bits;
