@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
-from ._dtypes import operand_array, strided_ok
+from ._dtypes import operand_array, product_operand
 
 
 def core_class(kind: str, value_dtype, index_dtype):
@@ -90,10 +90,7 @@ class SparseMatrix:
     def _product(self, other, transpose: bool, backend, what: str) -> np.ndarray:
         m = self._m
         dtype = _dtypes_of(m)[0]
-        x = other
-        if not (type(x) is np.ndarray and x.dtype == dtype and 1 <= x.ndim <= 2):  # fast path: nothing to do
-            x = operand_array(other, dtype, what)
-        x2 = strided_ok(x[:, None] if x.ndim == 1 else x)
+        x, x2 = product_operand(other, dtype, what)
         rows = m.ncols if transpose else m.nrows
         y = np.empty((rows, x2.shape[1]), dtype=dtype)
         m.spmm_into(x2, y, transpose, backend_of(backend))

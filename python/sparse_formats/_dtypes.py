@@ -73,6 +73,14 @@ def operand_array(obj, dtype: np.dtype, what: str) -> np.ndarray:
     return arr
 
 
+def product_operand(obj, dtype: np.dtype, what: str) -> tuple:
+    """(x, x2): the operand under the operand rule and its 2-D form with strides the core takes."""
+    x = obj
+    if not (type(x) is np.ndarray and x.dtype == dtype and 1 <= x.ndim <= 2):  # fast path: nothing to do
+        x = operand_array(obj, dtype, what)
+    return x, strided_ok(x[:, None] if x.ndim == 1 else x)
+
+
 def strided_ok(arr: np.ndarray) -> np.ndarray:
     """The core takes any non-negative element strides; negative or misaligned ones are copied."""
     if (arr.flags.c_contiguous or arr.flags.f_contiguous) and min(arr.strides) >= 0:

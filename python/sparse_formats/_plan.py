@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
-from ._dtypes import operand_array, strided_ok
+from ._dtypes import product_operand
 
 
 class Plan:
@@ -29,13 +29,10 @@ class Plan:
         C-contiguous array of the result's shape and the matrix's dtype)."""
         p = self._p
         rows, cols = p.shape
-        xa = x
-        if not (type(xa) is np.ndarray and xa.dtype == self._dtype and 1 <= xa.ndim <= 2):
-            xa = operand_array(x, self._dtype, f"{self._what}.run")
+        xa, x2 = product_operand(x, self._dtype, f"{self._what}.run")
         if xa.ndim == 1 and p.batch != 1:
             raise _core.ShapeMismatchError(
                 f"{self._what}.run: planned for {p.batch} columns, got a vector of shape {xa.shape}")
-        x2 = strided_ok(xa[:, None] if xa.ndim == 1 else xa)
         shape = (rows,) if xa.ndim == 1 else (rows, x2.shape[1])
         if out is None:
             y = np.empty(shape, dtype=self._dtype)

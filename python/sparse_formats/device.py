@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _core
 from ._base import SparseMatrix, _dtypes_of, core_class
-from ._dtypes import operand_array, strided_ok
+from ._dtypes import product_operand
 from ._wrap import wrap
 
 __all__ = ["list_devices", "describe_devices", "default_device", "to_device", "to_device_array", "DeviceMatrix",
@@ -103,8 +103,7 @@ def to_device_array(x, dtype=np.float32, device=None) -> DeviceArray:
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):
         raise TypeError(f"to_device_array: dtype must be float32 or float64, got {dtype}")
-    arr = operand_array(x, dtype, "to_device_array")
-    arr = strided_ok(arr[:, None] if arr.ndim == 1 else arr)
+    _, arr = product_operand(x, dtype, "to_device_array")
     core = getattr(_core, f"DeviceDenseMatrix_{dtype.name}").upload(arr, _device_index(device))
     return DeviceArray._wrap(core, dtype)
 
@@ -168,8 +167,7 @@ class DeviceMatrix:
             if other.dtype != self.dtype:
                 raise TypeError(f"{what}: device operand is {other.dtype}, the matrix {self.dtype}")
             return DeviceArray._wrap(d.spmm_device(other._d, transpose), self.dtype)
-        x = operand_array(other, self.dtype, what)
-        x2 = strided_ok(x[:, None] if x.ndim == 1 else x)
+        x, x2 = product_operand(other, self.dtype, what)
         if resident:
             dx = getattr(_core, f"DeviceDenseMatrix_{self.dtype.name}").upload(x2, d.device)
             return DeviceArray._wrap(d.spmm_device(dx, transpose), self.dtype)
