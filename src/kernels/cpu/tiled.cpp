@@ -14,9 +14,8 @@ namespace sparse_formats::kernels::cpu {
 
 namespace {
 
-// A tile's slice of x and a block row's slice of y (measured on the 2M x 2M graphs,
-// docs/performance.md: 64 KiB x 1 MiB ran 3.5x faster than CSR; halving or doubling either
-// moved it within 10%).
+// A tile's slice of x and a block row's slice of y: on the 2M x 2M graphs this runs 3.8-4.1x
+// faster than the row-wise SpMV (docs/performance.md); other shapes tried were no faster.
 constexpr std::int64_t kTileXBytes = std::int64_t{64} << 10;
 constexpr int kRowsPerColumnBits = 4;  // block rows 16x taller than tiles are wide: 1 MiB of y
 // Automatic tiling needs x of at least this size, and each block row to reach more of x than L2
