@@ -9,6 +9,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "test_helpers.hpp"  // keeps the default size threshold for threads
@@ -533,6 +534,62 @@ TYPED_TEST(CpuKernels, Conversions) {
   }
   sf::set_num_threads(0);
   sf::set_simd_level(sf::SimdLevel::automatic);
+}
+
+// CSR -> CSC against a plain stable counting sort: sizes on both sides of the pairing threshold,
+// skewed and wide/tall shapes, 1-4 threads, the kept scratch block reused by smaller and larger
+// conversions, released, and lent to conversions running at the same time.
+TYPED_TEST(CpuKernels, TransposeScratch) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  const auto check = [](const sf::CSRMatrix<V, I>& a, const std::string& tag) {
+    const auto ptr = a.row_ptr();
+    const auto idx = a.col_indices();
+    const auto val = a.values();
+    std::vector<I> cptr(static_cast<std::size_t>(a.ncols()) + 1, 0), ridx(idx.size());
+    std::vector<V> cval(idx.size());
+    for (I j : idx) ++cptr[static_cast<std::size_t>(j) + 1];
+    for (std::int64_t j = 0; j < a.ncols(); ++j) cptr[j + 1] += cptr[j];
+    std::vector<I> next(cptr.begin(), cptr.end() - 1);
+    for (std::int64_t i = 0; i < a.nrows(); ++i)
+      for (I p = ptr[i]; p < ptr[i + 1]; ++p) {
+        const I dst = next[idx[p]]++;
+        ridx[dst] = static_cast<I>(i);
+        cval[dst] = val[p];
+      }
+    const auto c = sf::CSCMatrix<V, I>::from_csr(a);
+    EXPECT_EQ(std::vector<I>(c.col_ptr().begin(), c.col_ptr().end()), cptr) << tag;
+    EXPECT_EQ(std::vector<I>(c.row_indices().begin(), c.row_indices().end()), ridx) << tag;
+    EXPECT_EQ(std::vector<V>(c.values().begin(), c.values().end()), cval) << tag;
+  };
+  struct Shape {
+    std::int64_t rows, cols;
+    double density;
+    bool skewed;
+  };
+  const std::vector<Shape> shapes{{40, 30, 0.2, false},  {600, 500, 0.3, true}, {3, 70000, 0.5, false},
+                                  {70000, 3, 0.5, true}, {2000, 40, 0.9, false}, {300, 9000, 0.02, true}};
+  std::vector<sf::CSRMatrix<V, I>> mats;
+  for (std::size_t s = 0; s < shapes.size(); ++s)
+    mats.push_back(random_csr<V, I>(shapes[s].rows, shapes[s].cols, shapes[s].density,
+                                    static_cast<std::uint32_t>(40 + s), shapes[s].skewed));
+  for (int threads = 1; threads <= 4; ++threads) {
+    sf::set_num_threads(threads);
+    for (std::size_t s = 0; s < mats.size(); ++s)
+      check(mats[s], "shape " + std::to_string(s) + " threads=" + std::to_string(threads));
+    sf::release_cached_memory();
+    for (std::size_t s = mats.size(); s-- > 0;)  // large first: smaller ones reuse its block
+      check(mats[s], "reversed shape " + std::to_string(s) + " threads=" + std::to_string(threads));
+  }
+  sf::set_num_threads(2);
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 3; ++t)
+    callers.emplace_back([&, t] {
+      for (int r = 0; r < 4; ++r) check(mats[static_cast<std::size_t>(1 + (t + r) % 5)], "concurrent");
+    });
+  for (auto& c : callers) c.join();
+  sf::release_cached_memory();
+  sf::set_num_threads(0);
 }
 
 // A plan gives bit-identical results to spmm() (same thread count), for every format and op.

@@ -1,10 +1,13 @@
 // Dense -> compressed in two parallel passes over the dense rows (count, then fill), and a
-// parallel stable transpose (per-thread column counts, then each thread scatters its rows).
+// parallel stable transpose (per-thread column counts, each thread scatters its rows as
+// (index, value) pairs, then the pairs are split into the two output arrays).
 #include "kernels/cpu/conversions.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <mutex>
+#include <utility>
 #include <new>
 #include <vector>
 
@@ -15,7 +18,8 @@
 #include "kernels/cpu/threads.hpp"
 #include "sparse_formats/config.hpp"
 
-namespace sparse_formats::kernels::cpu {
+namespace sparse_formats {
+namespace kernels::cpu {
 
 namespace {
 
@@ -44,6 +48,23 @@ int conversion_threads(std::int64_t cells) {
   return cells < kMinCells ? 1 : num_threads();
 }
 
+// One scattered entry of a transpose.
+template <typename V, typename I>
+struct IndexValue {
+  I index;
+  V value;
+};
+
+// Outputs up to this size stay in L1 while they are scattered: no pairing pass.
+constexpr std::int64_t kDirectScatterBytes = 32 << 10;
+
+// A transpose moves each entry through a cache-missing store (~2-5 ns), several times the cost
+// of a product's non-zero: threads pay from a quarter of a product's threshold.
+int transpose_threads(std::int64_t nnz, std::int64_t major, std::int64_t minor) {
+  const int threads = threads_for(4 * nnz + minor);
+  return threads > 1 && static_cast<std::int64_t>(threads) * minor > 4 * (nnz + major) ? 1 : threads;  // counts dominate
+}
+
 }  // namespace
 
 void* allocate_output(std::size_t bytes) {
@@ -60,6 +81,54 @@ void* allocate_output(std::size_t bytes) {
   }
   if (p == nullptr) throw std::bad_alloc();
   return p;
+}
+
+namespace {
+std::mutex g_scratch_mutex;
+void* g_scratch = nullptr;  // the kept block, owned while not lent out
+std::size_t g_scratch_capacity = 0;
+}  // namespace
+
+Scratch::Scratch(std::size_t bytes) {
+  if (bytes == 0) return;
+  {
+    const std::lock_guard<std::mutex> lock(g_scratch_mutex);
+    if (g_scratch != nullptr && g_scratch_capacity >= bytes) {
+      data_ = std::exchange(g_scratch, nullptr);
+      capacity_ = std::exchange(g_scratch_capacity, 0);
+      return;
+    }
+  }
+  data_ = allocate_output(bytes);
+  capacity_ = bytes;
+}
+
+Scratch::~Scratch() {
+  if (data_ == nullptr) return;
+  if (capacity_ <= kMaxCachedScratch) {
+    const std::lock_guard<std::mutex> lock(g_scratch_mutex);
+    if (capacity_ > g_scratch_capacity) {  // keep the larger block
+      std::swap(data_, g_scratch);
+      std::swap(capacity_, g_scratch_capacity);
+    }
+  }
+  std::free(data_);
+}
+
+}  // namespace kernels::cpu
+
+void release_cached_memory() { kernels::cpu::release_scratch(); }
+
+namespace kernels::cpu {
+
+void release_scratch() {
+  void* p = nullptr;
+  {
+    const std::lock_guard<std::mutex> lock(g_scratch_mutex);
+    p = std::exchange(g_scratch, nullptr);
+    g_scratch_capacity = 0;
+  }
+  std::free(p);
 }
 
 template <typename V>
@@ -109,9 +178,14 @@ template <typename V, typename I>
 void transpose_compressed(std::int64_t major, std::int64_t minor, const I* indptr, const I* indices, const V* data,
                           I* out_indptr, I* out_indices, V* out_data) {
   const std::int64_t nnz = indptr[major];
-  int threads = threads_for(nnz + minor);
-  if (threads > 1 && static_cast<std::int64_t>(threads) * minor > 4 * (nnz + major)) threads = 1;  // counts dominate
+  int threads = transpose_threads(nnz, major, minor);
   const auto rb = balanced_row_split(indptr, major, threads);
+  // Past L1 the scatter is bound by its stores missing the cache: each column being filled holds
+  // a line of each output array. Scattering (index, value) pairs into one scratch array holds one
+  // line per column instead, and the split that follows is a plain stream.
+  const bool paired = nnz * static_cast<std::int64_t>(sizeof(IndexValue<V, I>)) > kDirectScatterBytes;
+  const Scratch scratch(paired ? static_cast<std::size_t>(nnz) * sizeof(IndexValue<V, I>) : 0);
+  auto* const pairs = static_cast<IndexValue<V, I>*>(scratch.data());
   // next[t][j]: where thread t writes its next entry of column j.
   std::vector<std::int64_t> next(static_cast<std::size_t>(threads) * minor);
 #pragma omp parallel num_threads(threads) if (threads > 1)
@@ -140,12 +214,26 @@ void transpose_compressed(std::int64_t major, std::int64_t minor, const I* indpt
 #pragma omp for schedule(static, 1)
     for (int t = 0; t < threads; ++t) {
       std::int64_t* pos = next.data() + static_cast<std::int64_t>(t) * minor;
-      for (std::int64_t i = rb[t]; i < rb[t + 1]; ++i)
-        for (std::int64_t p = indptr[i]; p < indptr[i + 1]; ++p) {
-          const std::int64_t dst = pos[indices[p]]++;
-          out_indices[dst] = static_cast<I>(i);
-          out_data[dst] = data[p];
-        }
+      if (paired) {
+        IndexValue<V, I>* out = pairs;
+        for (std::int64_t i = rb[t]; i < rb[t + 1]; ++i)
+          for (std::int64_t p = indptr[i]; p < indptr[i + 1]; ++p) out[pos[indices[p]]++] = {static_cast<I>(i), data[p]};
+      } else {
+        for (std::int64_t i = rb[t]; i < rb[t + 1]; ++i)
+          for (std::int64_t p = indptr[i]; p < indptr[i + 1]; ++p) {
+            const std::int64_t dst = pos[indices[p]]++;
+            out_indices[dst] = static_cast<I>(i);
+            out_data[dst] = data[p];
+          }
+      }
+    }
+    if (paired) {
+      const IndexValue<V, I>* in = pairs;
+#pragma omp for schedule(static)
+      for (std::int64_t p = 0; p < nnz; ++p) {
+        out_indices[p] = in[p].index;
+        out_data[p] = in[p].value;
+      }
     }
   }
 }
@@ -160,4 +248,5 @@ INSTANTIATE_V(double)
 SPARSE_FORMATS_FOR_EACH_TYPE(INSTANTIATE)
 #undef INSTANTIATE
 
-}  // namespace sparse_formats::kernels::cpu
+}  // namespace kernels::cpu
+}  // namespace sparse_formats

@@ -14,6 +14,27 @@ namespace sparse_formats::kernels::cpu {
 // output is otherwise ~16K page faults, which cost more than the conversion that fills it.
 void* allocate_output(std::size_t bytes);
 
+// Uninitialised scratch memory of at least `bytes`, for use within one call. Fresh memory costs a
+// page fault per page on first touch (1-2 us per 4 KiB page in this project's benchmarks, more
+// than a transpose's work on it), so the last returned block of up to kMaxCachedScratch bytes is
+// kept for the next call; a call while another holds it gets a fresh block.
+class Scratch {
+ public:
+  static constexpr std::size_t kMaxCachedScratch = std::size_t{128} << 20;
+  explicit Scratch(std::size_t bytes);
+  ~Scratch();
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  void* data() const { return data_; }
+
+ private:
+  void* data_ = nullptr;
+  std::size_t capacity_ = 0;
+};
+
+// Frees the kept scratch block (sparse_formats::release_cached_memory).
+void release_scratch();
+
 // Uninitialised storage for `n` values, kept alive by the returned Buffer (the kernels write
 // every element; zero-filling first would cost a full extra pass over the output).
 template <typename T>
