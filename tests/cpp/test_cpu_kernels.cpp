@@ -536,7 +536,7 @@ TYPED_TEST(CpuKernels, Conversions) {
   sf::set_simd_level(sf::SimdLevel::automatic);
 }
 
-// CSR -> CSC against a plain stable counting sort: sizes on both sides of the pairing threshold,
+// CSR -> CSC against a plain stable counting sort: every scatter mode (direct, paired, bucketed),
 // skewed and wide/tall shapes, 1-4 threads, the kept scratch block reused by smaller and larger
 // conversions, released, and lent to conversions running at the same time.
 TYPED_TEST(CpuKernels, TransposeScratch) {
@@ -568,7 +568,9 @@ TYPED_TEST(CpuKernels, TransposeScratch) {
     bool skewed;
   };
   const std::vector<Shape> shapes{{40, 30, 0.2, false},  {600, 500, 0.3, true}, {3, 70000, 0.5, false},
-                                  {70000, 3, 0.5, true}, {2000, 40, 0.9, false}, {300, 9000, 0.02, true}};
+                                  {70000, 3, 0.5, true}, {2000, 40, 0.9, false}, {300, 9000, 0.02, true},
+                                  // bucketed (>= 32768 columns, > 2 MiB): a partial last bucket
+                                  {300, 40000, 0.03, true}, {20, 100001, 0.2, false}};
   std::vector<sf::CSRMatrix<V, I>> mats;
   for (std::size_t s = 0; s < shapes.size(); ++s)
     mats.push_back(random_csr<V, I>(shapes[s].rows, shapes[s].cols, shapes[s].density,
@@ -585,7 +587,7 @@ TYPED_TEST(CpuKernels, TransposeScratch) {
   std::vector<std::thread> callers;
   for (int t = 0; t < 3; ++t)
     callers.emplace_back([&, t] {
-      for (int r = 0; r < 4; ++r) check(mats[static_cast<std::size_t>(1 + (t + r) % 5)], "concurrent");
+      for (int r = 0; r < 4; ++r) check(mats[static_cast<std::size_t>(1 + (t + r) % 7)], "concurrent");
     });
   for (auto& c : callers) c.join();
   sf::release_cached_memory();

@@ -4,6 +4,7 @@
 #include "kernels/cpu/conversions.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <mutex>
@@ -55,13 +56,44 @@ struct IndexValue {
   V value;
 };
 
-// Outputs up to this size stay in L1 while they are scattered: no pairing pass.
+// An entry of a wide transpose, placed first by its column's bucket.
+template <typename V, typename I>
+struct Bucketed {
+  I index;
+  I col;
+  V value;
+};
+
+// How a transpose scatters. Past L1 a scatter is bound by its stores missing the cache, and each
+// column being filled holds a line of each output array:
+// - direct: outputs up to kDirectScatterBytes stay in L1;
+// - paired: (index, value) pairs go to one scratch array, one line per column, then a plain
+//   stream splits them;
+// - bucketed: with more columns than L2 holds lines for (graphs), entries are first placed by
+//   column bucket (few streams), then each bucket is scattered within its stretch of the output,
+//   which stays in L2.
+enum class TransposeMode { direct, paired, bucketed };
 constexpr std::int64_t kDirectScatterBytes = 32 << 10;
+constexpr std::int64_t kBucketedMinColumns = 1 << 15;  // 2 MiB of lines being filled
+constexpr std::int64_t kBucketBytes = 512 << 10;       // a bucket's stretch of both outputs
+
+TransposeMode transpose_mode(std::int64_t nnz, std::int64_t minor, std::size_t pair_bytes) {
+  const std::int64_t bytes = nnz * static_cast<std::int64_t>(pair_bytes);
+  if (bytes <= kDirectScatterBytes) return TransposeMode::direct;
+  return minor >= kBucketedMinColumns && bytes > 4 * kBucketBytes ? TransposeMode::bucketed : TransposeMode::paired;
+}
+
+// Columns per bucket: a power of two whose average output fits kBucketBytes.
+std::int64_t bucket_columns(std::int64_t nnz, std::int64_t minor, std::size_t entry_bytes) {
+  const std::int64_t column_bytes = std::max<std::int64_t>(1, nnz * static_cast<std::int64_t>(entry_bytes) / minor);
+  const auto w = std::bit_floor(static_cast<std::uint64_t>(std::max<std::int64_t>(1, kBucketBytes / column_bytes)));
+  return std::clamp<std::int64_t>(static_cast<std::int64_t>(w), 64, std::int64_t{1} << 16);
+}
 
 // A transpose moves each entry through a cache-missing store (~2-5 ns), several times the cost
-// of a product's non-zero: threads pay from a quarter of a product's threshold.
+// of a product's non-zero: threads pay from half of a product's threshold.
 int transpose_threads(std::int64_t nnz, std::int64_t major, std::int64_t minor) {
-  const int threads = threads_for(4 * nnz + minor);
+  const int threads = threads_for(2 * nnz + minor);
   return threads > 1 && static_cast<std::int64_t>(threads) * minor > 4 * (nnz + major) ? 1 : threads;  // counts dominate
 }
 
@@ -174,17 +206,82 @@ void fill_kept(DenseView<const V> d, double threshold, const std::int64_t* offse
   }
 }
 
+// Wide transposes (TransposeMode::bucketed) never count per column over the whole matrix: with
+// millions of columns that histogram misses the cache on every entry. Threads count entries per
+// bucket, place them by bucket, and each bucket counts and scatters its own columns in L2.
+template <typename V, typename I>
+void transpose_bucketed(std::int64_t major, std::int64_t minor, const I* indptr, const I* indices, const V* data,
+                        I* out_indptr, I* out_indices, V* out_data, int threads) {
+  const std::int64_t nnz = indptr[major];
+  const auto rb = balanced_row_split(indptr, major, threads);
+  const std::int64_t width = bucket_columns(nnz, minor, sizeof(I) + sizeof(V));
+  const std::int64_t buckets = (minor + width - 1) / width;
+  const int shift = std::countr_zero(static_cast<std::uint64_t>(width));
+  const Scratch scratch(static_cast<std::size_t>(nnz) * sizeof(Bucketed<V, I>));
+  auto* const placed = static_cast<Bucketed<V, I>*>(scratch.data());
+  // next[t][b]: where thread t places its next entry of bucket b (each thread's entries of a
+  // bucket follow the previous thread's, in row order: the scatter below is stable)
+  std::vector<std::int64_t> next(static_cast<std::size_t>(threads) * buckets), start(buckets + 1);
+#pragma omp parallel num_threads(threads) if (threads > 1)
+  {
+#pragma omp for schedule(static, 1)
+    for (int t = 0; t < threads; ++t) {
+      std::int64_t* cnt = next.data() + static_cast<std::int64_t>(t) * buckets;
+      std::fill(cnt, cnt + buckets, 0);
+      for (std::int64_t p = indptr[rb[t]]; p < indptr[rb[t + 1]]; ++p) ++cnt[indices[p] >> shift];
+    }
+#pragma omp single
+    {
+      std::int64_t run = 0;
+      for (std::int64_t b = 0; b < buckets; ++b) {
+        start[b] = run;
+        for (int t = 0; t < threads; ++t) {
+          std::int64_t& c = next[static_cast<std::int64_t>(t) * buckets + b];
+          const std::int64_t count = c;
+          c = run;
+          run += count;
+        }
+      }
+      start[buckets] = run;
+      out_indptr[minor] = static_cast<I>(run);
+    }
+#pragma omp for schedule(static, 1)
+    for (int t = 0; t < threads; ++t) {
+      std::int64_t* pos = next.data() + static_cast<std::int64_t>(t) * buckets;
+      for (std::int64_t i = rb[t]; i < rb[t + 1]; ++i)
+        for (std::int64_t p = indptr[i]; p < indptr[i + 1]; ++p)
+          placed[pos[indices[p] >> shift]++] = {static_cast<I>(i), indices[p], data[p]};
+    }
+    std::vector<std::int64_t> pos(static_cast<std::size_t>(width));
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t b = 0; b < buckets; ++b) {
+      const std::int64_t c0 = b << shift, columns = std::min(minor, c0 + width) - c0;
+      std::fill(pos.begin(), pos.begin() + columns, 0);
+      for (std::int64_t q = start[b]; q < start[b + 1]; ++q) ++pos[static_cast<std::int64_t>(placed[q].col) - c0];
+      std::int64_t run = start[b];
+      for (std::int64_t j = 0; j < columns; ++j) {
+        out_indptr[c0 + j] = static_cast<I>(run);
+        run += std::exchange(pos[j], run);
+      }
+      for (std::int64_t q = start[b]; q < start[b + 1]; ++q) {
+        const std::int64_t dst = pos[static_cast<std::int64_t>(placed[q].col) - c0]++;
+        out_indices[dst] = placed[q].index;
+        out_data[dst] = placed[q].value;
+      }
+    }
+  }
+}
+
 template <typename V, typename I>
 void transpose_compressed(std::int64_t major, std::int64_t minor, const I* indptr, const I* indices, const V* data,
                           I* out_indptr, I* out_indices, V* out_data) {
   const std::int64_t nnz = indptr[major];
-  int threads = transpose_threads(nnz, major, minor);
+  const int threads = transpose_threads(nnz, major, minor);
+  const TransposeMode mode = transpose_mode(nnz, minor, sizeof(IndexValue<V, I>));
+  if (mode == TransposeMode::bucketed)
+    return transpose_bucketed(major, minor, indptr, indices, data, out_indptr, out_indices, out_data, threads);
   const auto rb = balanced_row_split(indptr, major, threads);
-  // Past L1 the scatter is bound by its stores missing the cache: each column being filled holds
-  // a line of each output array. Scattering (index, value) pairs into one scratch array holds one
-  // line per column instead, and the split that follows is a plain stream.
-  const bool paired = nnz * static_cast<std::int64_t>(sizeof(IndexValue<V, I>)) > kDirectScatterBytes;
-  const Scratch scratch(paired ? static_cast<std::size_t>(nnz) * sizeof(IndexValue<V, I>) : 0);
+  const Scratch scratch(mode == TransposeMode::paired ? static_cast<std::size_t>(nnz) * sizeof(IndexValue<V, I>) : 0);
   auto* const pairs = static_cast<IndexValue<V, I>*>(scratch.data());
   // next[t][j]: where thread t writes its next entry of column j.
   std::vector<std::int64_t> next(static_cast<std::size_t>(threads) * minor);
@@ -214,10 +311,9 @@ void transpose_compressed(std::int64_t major, std::int64_t minor, const I* indpt
 #pragma omp for schedule(static, 1)
     for (int t = 0; t < threads; ++t) {
       std::int64_t* pos = next.data() + static_cast<std::int64_t>(t) * minor;
-      if (paired) {
-        IndexValue<V, I>* out = pairs;
+      if (mode == TransposeMode::paired) {
         for (std::int64_t i = rb[t]; i < rb[t + 1]; ++i)
-          for (std::int64_t p = indptr[i]; p < indptr[i + 1]; ++p) out[pos[indices[p]]++] = {static_cast<I>(i), data[p]};
+          for (std::int64_t p = indptr[i]; p < indptr[i + 1]; ++p) pairs[pos[indices[p]]++] = {static_cast<I>(i), data[p]};
       } else {
         for (std::int64_t i = rb[t]; i < rb[t + 1]; ++i)
           for (std::int64_t p = indptr[i]; p < indptr[i + 1]; ++p) {
@@ -227,12 +323,11 @@ void transpose_compressed(std::int64_t major, std::int64_t minor, const I* indpt
           }
       }
     }
-    if (paired) {
-      const IndexValue<V, I>* in = pairs;
+    if (mode == TransposeMode::paired) {
 #pragma omp for schedule(static)
       for (std::int64_t p = 0; p < nnz; ++p) {
-        out_indices[p] = in[p].index;
-        out_data[p] = in[p].value;
+        out_indices[p] = pairs[p].index;
+        out_data[p] = pairs[p].value;
       }
     }
   }
