@@ -17,6 +17,7 @@ from ._core import (
     UnsupportedError,
     has_openmp,
     num_threads,
+    release_cached_memory,
     set_num_threads,
 )
 from ._base import SparseMatrix
@@ -43,6 +44,7 @@ __all__ = [
     "StructuredPruner",
     "Backend",
     "num_threads",
+    "release_cached_memory",
     "set_num_threads",
     "has_openmp",
     "SparseFormatsError",

@@ -16,6 +16,8 @@ void bind_config(nb::module_& m) {
   m.def("set_num_threads", &sparse_formats::set_num_threads, nb::arg("threads"),
         "Sets the threads the CPU kernels use; 0 restores the default "
         "(SPARSE_FORMATS_NUM_THREADS if set, else OpenMP's default).");
+  m.def("release_cached_memory", &sparse_formats::release_cached_memory,
+        "Frees the scratch block that CSR <-> CSC conversions keep for reuse (up to 128 MiB).");
   m.def("has_openmp", &sparse_formats::has_openmp, "Whether the library was built with OpenMP.");
 }
 

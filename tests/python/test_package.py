@@ -9,7 +9,7 @@ import sparse_formats as sf
 
 def test_public_names():
     for name in ["CSRMatrix", "CSCMatrix", "BlockSparseMatrix", "SparseMatrixStats", "num_threads",
-                 "set_num_threads", "has_openmp"]:
+                 "set_num_threads", "has_openmp", "release_cached_memory"]:
         assert hasattr(sf, name), name
 
 
@@ -89,3 +89,18 @@ def test_wrap_gives_the_public_class_of_a_compiled_matrix():
         again = wrap(m._m)
         assert type(again) is cls and again._m is m._m
     assert wrap(dense) is dense
+
+
+def test_wide_transpose_matches_scipy_and_survives_releasing_the_scratch():
+    # 40000 columns and ~360K entries: the bucketed CSR -> CSC (scratch block kept, then freed)
+    sp = pytest.importorskip("scipy.sparse")
+    a = sp.random(300, 40000, density=0.03, format="csr", dtype=np.float32, random_state=5)
+    a.sort_indices()
+    ours = sf.CSRMatrix.from_scipy(a)
+    for _ in range(2):
+        c = ours.to_csc()
+        want = a.tocsc()
+        assert c.col_ptr.tolist() == want.indptr.tolist()
+        assert np.array_equal(c.row_indices, want.indices)
+        assert np.array_equal(c.values, want.data)
+        sf.release_cached_memory()

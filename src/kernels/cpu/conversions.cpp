@@ -228,7 +228,8 @@ void transpose_bucketed(std::int64_t major, std::int64_t minor, const I* indptr,
     for (int t = 0; t < threads; ++t) {
       std::int64_t* cnt = next.data() + static_cast<std::int64_t>(t) * buckets;
       std::fill(cnt, cnt + buckets, 0);
-      for (std::int64_t p = indptr[rb[t]]; p < indptr[rb[t + 1]]; ++p) ++cnt[indices[p] >> shift];
+      const std::int64_t p0 = indptr[rb[t]], p1 = indptr[rb[t + 1]];
+      for (std::int64_t p = p0; p < p1; ++p) ++cnt[indices[p] >> shift];
     }
 #pragma omp single
     {
@@ -249,7 +250,7 @@ void transpose_bucketed(std::int64_t major, std::int64_t minor, const I* indptr,
     for (int t = 0; t < threads; ++t) {
       std::int64_t* pos = next.data() + static_cast<std::int64_t>(t) * buckets;
       for (std::int64_t i = rb[t]; i < rb[t + 1]; ++i)
-        for (std::int64_t p = indptr[i]; p < indptr[i + 1]; ++p)
+        for (std::int64_t p = indptr[i], e = indptr[i + 1]; p < e; ++p)
           placed[pos[indices[p] >> shift]++] = {static_cast<I>(i), indices[p], data[p]};
     }
     std::vector<std::int64_t> pos(static_cast<std::size_t>(width));
@@ -291,7 +292,8 @@ void transpose_compressed(std::int64_t major, std::int64_t minor, const I* indpt
     for (int t = 0; t < threads; ++t) {
       std::int64_t* cnt = next.data() + static_cast<std::int64_t>(t) * minor;
       std::fill(cnt, cnt + minor, 0);
-      for (std::int64_t p = indptr[rb[t]]; p < indptr[rb[t + 1]]; ++p) ++cnt[indices[p]];
+      const std::int64_t p0 = indptr[rb[t]], p1 = indptr[rb[t + 1]];  // locals: cnt may alias them
+      for (std::int64_t p = p0; p < p1; ++p) ++cnt[indices[p]];
     }
     // column starts, then per-thread offsets within each column (threads in row order: stable)
 #pragma omp single
@@ -313,10 +315,10 @@ void transpose_compressed(std::int64_t major, std::int64_t minor, const I* indpt
       std::int64_t* pos = next.data() + static_cast<std::int64_t>(t) * minor;
       if (mode == TransposeMode::paired) {
         for (std::int64_t i = rb[t]; i < rb[t + 1]; ++i)
-          for (std::int64_t p = indptr[i]; p < indptr[i + 1]; ++p) pairs[pos[indices[p]]++] = {static_cast<I>(i), data[p]};
+          for (std::int64_t p = indptr[i], e = indptr[i + 1]; p < e; ++p) pairs[pos[indices[p]]++] = {static_cast<I>(i), data[p]};
       } else {
         for (std::int64_t i = rb[t]; i < rb[t + 1]; ++i)
-          for (std::int64_t p = indptr[i]; p < indptr[i + 1]; ++p) {
+          for (std::int64_t p = indptr[i], e = indptr[i + 1]; p < e; ++p) {
             const std::int64_t dst = pos[indices[p]]++;
             out_indices[dst] = static_cast<I>(i);
             out_data[dst] = data[p];
