@@ -33,8 +33,8 @@ void set_spmv_tiles(int log2_columns);
 int spmv_tiles();
 
 // Conversions between CSR and CSC keep one scratch block (up to 128 MiB, about the size of the
-// matrix's index and value arrays) for the next conversion: fresh memory is page-faulted in on
-// first touch, which costs more than the conversion itself. This frees it.
+// matrix's index and value arrays) for the next conversion, rather than page-fault fresh memory
+// in at every call. This frees it.
 void release_cached_memory();
 
 // Whether the library was built with OpenMP (without it the CPU backend runs one thread).

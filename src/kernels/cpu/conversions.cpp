@@ -90,7 +90,7 @@ std::int64_t bucket_columns(std::int64_t nnz, std::int64_t minor, std::size_t en
   return std::clamp<std::int64_t>(static_cast<std::int64_t>(w), 64, std::int64_t{1} << 16);
 }
 
-// A transpose moves each entry through a cache-missing store (~2-5 ns), several times the cost
+// A transpose moves each entry through a cache-missing store, several times the cost
 // of a product's non-zero: threads pay from half of a product's threshold.
 int transpose_threads(std::int64_t nnz, std::int64_t major, std::int64_t minor) {
   const int threads = threads_for(2 * nnz + minor);

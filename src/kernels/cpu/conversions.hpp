@@ -14,10 +14,10 @@ namespace sparse_formats::kernels::cpu {
 // output is otherwise ~16K page faults, which cost more than the conversion that fills it.
 void* allocate_output(std::size_t bytes);
 
-// Uninitialised scratch memory of at least `bytes`, for use within one call. Fresh memory costs a
-// page fault per page on first touch (1-2 us per 4 KiB page in this project's benchmarks, more
-// than a transpose's work on it), so the last returned block of up to kMaxCachedScratch bytes is
-// kept for the next call; a call while another holds it gets a fresh block.
+// Uninitialised scratch memory of at least `bytes`, for use within one call. Fresh memory is
+// page-faulted and cleared by the kernel on first touch in every call, so the last returned block
+// of up to kMaxCachedScratch bytes is kept for the next call; a call while another holds it gets
+// a fresh block.
 class Scratch {
  public:
   static constexpr std::size_t kMaxCachedScratch = std::size_t{128} << 20;
