@@ -243,7 +243,8 @@ TYPED_TEST(CpuKernelsLarge, CacheBlockedWhereItPays) {
   EXPECT_EQ(panel(a, 128), 7);
   EXPECT_THROW(sf::set_panel_columns(-2), sf::invalid_argument);
   sf::set_panel_columns(0);
-  // threads start at 2^15 work units (non-zeros x vectors of the batch) under these tests' setting
+  // threads start at 2^14 work units (non-zeros x vectors of the batch, half a unit per non-zero
+  // with one vector) under these tests' setting
   if (sf::has_openmp()) {
     sf::set_num_threads(3);
     EXPECT_EQ(Plan(random_csr<V, I>(300, 300, 0.3, 9, false), 1, sf::Transpose::no, sf::Backend::cpu).threads(), 1);
@@ -467,7 +468,7 @@ TYPED_TEST(CpuKernelsLarge, TiledWherePays) {
 }
 
 // from_dense against a plain per-element rule, and CSR <-> CSC against a serial counting sort,
-// for every thread count (the parallel paths start above 2^17 cells / 2^15 entries).
+// for every thread count (the parallel paths start above 2^17 cells / 2^13 entries).
 TYPED_TEST(CpuKernels, Conversions) {
   using V = typename TypeParam::first_type;
   using I = typename TypeParam::second_type;

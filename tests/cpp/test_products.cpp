@@ -153,7 +153,7 @@ TYPED_TEST(Products, OutputIsOverwrittenNotAccumulated) {
   });
 }
 
-// Sizes above threads_for's 32768 multiply-adds, for thread counts 1..4.
+// Sizes above the tests' thread threshold (2^14 work units, test_helpers.hpp), for thread counts 1..4.
 TYPED_TEST(Products, ThreadedMatchesReferenceAndFloat64) {
   SFT_TYPES;
   sft::ThreadGuard guard;

@@ -12,10 +12,14 @@ namespace sparse_formats::kernels::cpu {
 int threads_for(std::int64_t work);
 
 // Work units of a product with `entries` stored values and batch k: the vector FMAs it issues,
-// plus one per output row for the loop and store overhead.
+// plus one per output row for the loop and store overhead. With one vector (k = 1) a non-zero is
+// a scalar or gathered FMA, which counts half a unit: under the passive wait policy one thread
+// beat two on SpMV and A^T x up to ~2^19 non-zeros, while SpMM lost above 2^18 units
+// (docs/performance.md, "Threads").
 inline std::int64_t product_work(std::int64_t entries, std::int64_t out_rows, std::int64_t k) {
   const std::int64_t vectors = (std::max<std::int64_t>(k, 1) + 15) / 16;
-  return entries * vectors + out_rows * vectors;
+  const std::int64_t units = entries * vectors + out_rows * vectors;
+  return k <= 1 ? units / 2 : units;
 }
 
 // Zeroes columns [0, k) of rows [r0, r1) of y (row stride ldy): the outputs the scatter kernels add into.
