@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "test_helpers.hpp"  // keeps the default size threshold for threads
+#include "test_helpers.hpp"  // lowers the size threshold for threads
 #include "sparse_formats/config.hpp"
 #include "sparse_formats/errors.hpp"
 #include "sparse_formats/operations.hpp"

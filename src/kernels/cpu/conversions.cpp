@@ -8,8 +8,8 @@
 #include <cmath>
 #include <limits>
 #include <mutex>
-#include <utility>
 #include <new>
+#include <utility>
 #include <vector>
 
 #include <sys/mman.h>
@@ -19,8 +19,7 @@
 #include "kernels/cpu/threads.hpp"
 #include "sparse_formats/config.hpp"
 
-namespace sparse_formats {
-namespace kernels::cpu {
+namespace sparse_formats::kernels::cpu {
 
 namespace {
 
@@ -94,7 +93,21 @@ std::int64_t bucket_columns(std::int64_t nnz, std::int64_t minor, std::size_t en
 // of a product's non-zero: threads pay from half of a product's threshold.
 int transpose_threads(std::int64_t nnz, std::int64_t major, std::int64_t minor) {
   const int threads = threads_for(2 * nnz + minor);
-  return threads > 1 && static_cast<std::int64_t>(threads) * minor > 4 * (nnz + major) ? 1 : threads;  // counts dominate
+  // one thread where the per-thread column counts dominate
+  return threads > 1 && static_cast<std::int64_t>(threads) * minor > 4 * (nnz + major) ? 1 : threads;
+}
+
+// counts[t * n + j] (entries of slot j in thread t's rows) becomes where thread t writes its first
+// entry of slot j: slots in order, threads in row order within each (a stable scatter). Calls
+// first(j, at) with each slot's start; returns the total.
+template <typename First>
+std::int64_t thread_offsets(std::int64_t* counts, int threads, std::int64_t n, First&& first) {
+  std::int64_t run = 0;
+  for (std::int64_t j = 0; j < n; ++j) {
+    first(j, run);
+    for (int t = 0; t < threads; ++t) run += std::exchange(counts[static_cast<std::int64_t>(t) * n + j], run);
+  }
+  return run;
 }
 
 }  // namespace
@@ -146,12 +159,6 @@ Scratch::~Scratch() {
   }
   std::free(data_);
 }
-
-}  // namespace kernels::cpu
-
-void release_cached_memory() { kernels::cpu::release_scratch(); }
-
-namespace kernels::cpu {
 
 void release_scratch() {
   void* p = nullptr;
@@ -233,18 +240,9 @@ void transpose_bucketed(std::int64_t major, std::int64_t minor, const I* indptr,
     }
 #pragma omp single
     {
-      std::int64_t run = 0;
-      for (std::int64_t b = 0; b < buckets; ++b) {
-        start[b] = run;
-        for (int t = 0; t < threads; ++t) {
-          std::int64_t& c = next[static_cast<std::int64_t>(t) * buckets + b];
-          const std::int64_t count = c;
-          c = run;
-          run += count;
-        }
-      }
-      start[buckets] = run;
-      out_indptr[minor] = static_cast<I>(run);
+      start[buckets] =
+          thread_offsets(next.data(), threads, buckets, [&](std::int64_t b, std::int64_t at) { start[b] = at; });
+      out_indptr[minor] = static_cast<I>(start[buckets]);
     }
 #pragma omp for schedule(static, 1)
     for (int t = 0; t < threads; ++t) {
@@ -295,27 +293,17 @@ void transpose_compressed(std::int64_t major, std::int64_t minor, const I* indpt
       const std::int64_t p0 = indptr[rb[t]], p1 = indptr[rb[t + 1]];  // locals: cnt may alias them
       for (std::int64_t p = p0; p < p1; ++p) ++cnt[indices[p]];
     }
-    // column starts, then per-thread offsets within each column (threads in row order: stable)
+    // column starts, and each thread's offset within every column
 #pragma omp single
-    {
-      std::int64_t run = 0;
-      for (std::int64_t j = 0; j < minor; ++j) {
-        out_indptr[j] = static_cast<I>(run);
-        for (int t = 0; t < threads; ++t) {
-          std::int64_t& c = next[static_cast<std::int64_t>(t) * minor + j];
-          const std::int64_t count = c;
-          c = run;
-          run += count;
-        }
-      }
-      out_indptr[minor] = static_cast<I>(run);
-    }
+    out_indptr[minor] = static_cast<I>(thread_offsets(
+        next.data(), threads, minor, [&](std::int64_t j, std::int64_t at) { out_indptr[j] = static_cast<I>(at); }));
 #pragma omp for schedule(static, 1)
     for (int t = 0; t < threads; ++t) {
       std::int64_t* pos = next.data() + static_cast<std::int64_t>(t) * minor;
       if (mode == TransposeMode::paired) {
         for (std::int64_t i = rb[t]; i < rb[t + 1]; ++i)
-          for (std::int64_t p = indptr[i], e = indptr[i + 1]; p < e; ++p) pairs[pos[indices[p]]++] = {static_cast<I>(i), data[p]};
+          for (std::int64_t p = indptr[i], e = indptr[i + 1]; p < e; ++p)
+            pairs[pos[indices[p]]++] = {static_cast<I>(i), data[p]};
       } else {
         for (std::int64_t i = rb[t]; i < rb[t + 1]; ++i)
           for (std::int64_t p = indptr[i], e = indptr[i + 1]; p < e; ++p) {
@@ -345,5 +333,4 @@ INSTANTIATE_V(double)
 SPARSE_FORMATS_FOR_EACH_TYPE(INSTANTIATE)
 #undef INSTANTIATE
 
-}  // namespace kernels::cpu
-}  // namespace sparse_formats
+}  // namespace sparse_formats::kernels::cpu

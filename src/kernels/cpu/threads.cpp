@@ -9,6 +9,7 @@
 
 #include <strings.h>
 
+#include "kernels/cpu/conversions.hpp"
 #include "sparse_formats/config.hpp"
 #include "sparse_formats/errors.hpp"
 
@@ -83,6 +84,8 @@ int spmv_tiles() {
   static const int from_env = static_cast<int>(env_integer("SPARSE_FORMATS_SPMV_TILES", -1, 14).value_or(0));
   return from_env;
 }
+
+void release_cached_memory() { kernels::cpu::release_scratch(); }
 
 bool has_openmp() {
 #ifdef _OPENMP
