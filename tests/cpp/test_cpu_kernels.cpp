@@ -209,6 +209,33 @@ TYPED_TEST(CpuKernels, EdgeShapes) {
   check_all(random_csr<V, I>(45, 29, 0.3, 6, true), kAllBatches, "45x29 skewed");
 }
 
+// Row i holds i mod 71 entries: every length of a vectorised row's masked tail (1-15 of 16, 1-7
+// of 8) after 0-4 full vectors, with the longest row last in the arrays.
+TYPED_TEST(CpuKernels, EveryRowLength) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  const std::int64_t rows = 2 * 71, cols = 97;
+  std::mt19937 rng(41);
+  std::vector<I> ptr{0}, idx;
+  std::vector<V> val;
+  std::vector<I> all(cols);
+  for (std::int64_t j = 0; j < cols; ++j) all[j] = static_cast<I>(j);
+  for (std::int64_t i = 0; i < rows; ++i) {
+    std::shuffle(all.begin(), all.end(), rng);
+    const std::int64_t len = (i + 2 * 71 + 70 - (rows - 1)) % 71;  // the last row holds 70
+    std::vector<I> row(all.begin(), all.begin() + len);
+    std::sort(row.begin(), row.end());
+    for (I j : row) {
+      idx.push_back(j);
+      val.push_back(static_cast<V>(std::uniform_real_distribution<double>(-1.0, 1.0)(rng)));
+    }
+    ptr.push_back(static_cast<I>(idx.size()));
+  }
+  ASSERT_EQ(ptr[rows] - ptr[rows - 1], 70);
+  check_all(sf::CSRMatrix<V, I>(std::move(val), std::move(idx), std::move(ptr), {rows, cols}), {1, 3}, "row lengths",
+            {8});
+}
+
 // The larger shapes on two type pairs (the index type only changes loads; both value types run).
 template <typename T>
 class CpuKernelsLarge : public ::testing::Test {};
