@@ -2,7 +2,8 @@
 """Before/after timings of peer_benchmark cases: two or more builds (or settings) run in turn.
 
 Each configuration is a space-separated list of KEY=VALUE: BIN=path picks the peer_benchmark
-binary (default build-bench/bench/peer_benchmark), any other key is set in the environment
+binary (default build-bench/bench/peer_benchmark), an item starting with -- is passed to it as a
+flag (e.g. --operand_offset=16), any other key is set in the environment
 (e.g. SPARSE_FORMATS_PANEL_COLUMNS=-1). The configurations run one after the other, twice
 round, and each case keeps its fastest time: on a shared machine that is the least disturbed.
 The last columns are the first configuration's time / each other configuration's time.
@@ -23,14 +24,17 @@ UNIT_US = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
 
 def run(config, case_filter, threads):
     binary, env = DEFAULT_BIN, dict(os.environ, OMP_WAIT_POLICY=os.environ.get("OMP_WAIT_POLICY", "passive"))
+    flags = []
     for item in config.split():
         key, value = item.split("=", 1)
-        if key == "BIN":
+        if key.startswith("--"):
+            flags.append(item)
+        elif key == "BIN":
             binary = value
         else:
             env[key] = value
     out = subprocess.run([binary, "--large", f"--threads={threads}", f"--benchmark_filter={case_filter}",
-                          "--benchmark_min_time=0.1", "--benchmark_repetitions=3", "--benchmark_format=json"],
+                          "--benchmark_min_time=0.1", "--benchmark_repetitions=3", "--benchmark_format=json"] + flags,
                          capture_output=True, text=True, env=env, check=True).stdout
     times = {}
     if not out.strip():  # no case matched the filter

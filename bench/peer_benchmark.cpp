@@ -6,7 +6,8 @@
 //
 // Extra flags (after Google Benchmark's own): --large (the 2M x 2M graphs), --threads=N,
 // --dlmc=DIR (DLMC .smtx patterns, default ../shared/data/nn/dlmc from the source root),
-// --rsb_tune=0|1 (librsb's autotuner rsb_tune_spmm before each librsb product, default 1).
+// --rsb_tune=0|1 (librsb's autotuner rsb_tune_spmm before each librsb product, default 1),
+// --operand_offset=BYTES (x and y start this far past a 64-byte boundary, default 0; a multiple of 4).
 #include <benchmark/benchmark.h>
 #include <omp.h>
 #include <rsb.h>
@@ -14,6 +15,7 @@
 #include <Eigen/Sparse>
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -141,8 +143,32 @@ std::pair<rsb_mtx_t*, rsb_int_t> rsb_for(Loaded& l, const std::string& key, rsb_
   return result;
 }
 
-std::vector<float> random_vector(std::int64_t n) {
-  std::vector<float> v(static_cast<std::size_t>(n));
+// Dense operands (x and y of the products) start g_operand_offset bytes past a 64-byte boundary:
+// 0 by default, so that every contender sees the same cache-line layout in every process (with
+// malloc's 16-byte alignment the layout, and products whose batch loops load rows of x in vectors,
+// changed from one process to the next); --operand_offset=16 measures malloc's and numpy's case.
+std::size_t g_operand_offset = 0;
+
+template <typename T>
+struct OperandAllocator {
+  using value_type = T;
+  OperandAllocator() = default;
+  template <typename U>
+  OperandAllocator(const OperandAllocator<U>&) {}
+  T* allocate(std::size_t n) {
+    const std::size_t bytes = (n * sizeof(T) + g_operand_offset + 63) / 64 * 64;
+    void* p = std::aligned_alloc(64, bytes);
+    if (p == nullptr) throw std::bad_alloc();
+    return reinterpret_cast<T*>(static_cast<char*>(p) + g_operand_offset);
+  }
+  void deallocate(T* p, std::size_t) { std::free(reinterpret_cast<char*>(p) - g_operand_offset); }
+  template <typename U>
+  bool operator==(const OperandAllocator<U>&) const { return true; }
+};
+using Operand = std::vector<float, OperandAllocator<float>>;
+
+Operand random_vector(std::int64_t n) {
+  Operand v(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) v[i] = static_cast<float>(bench::unit(bench::mix(i + 77)) - 0.5);
   return v;
 }
@@ -170,7 +196,7 @@ void run_product(benchmark::State& state, const Workload& w, const Op& op, const
   const std::int64_t k = op.n, in_rows = op.transposed ? l.csr.rows : l.csr.cols;
   const std::int64_t out_rows = op.transposed ? l.csr.cols : l.csr.rows;
   const auto x = random_vector(in_rows * k);
-  std::vector<float> y(static_cast<std::size_t>(out_rows * k));
+  Operand y(static_cast<std::size_t>(out_rows * k));
   double bytes = product_bytes(l, op.transposed, k);
   const auto tr = op.transposed ? sf::Transpose::yes : sf::Transpose::no;
   const auto xv = sf::DenseView<const float>::row_major(x.data(), in_rows, k);
@@ -365,6 +391,7 @@ int main(int argc, char** argv) {
     else if (a.rfind("--threads=", 0) == 0) g_threads = std::stoi(a.substr(10));
     else if (a.rfind("--dlmc=", 0) == 0) dlmc = a.substr(7);
     else if (a.rfind("--rsb_tune=", 0) == 0) g_rsb_tune = a.substr(11) != "0";
+    else if (a.rfind("--operand_offset=", 0) == 0) g_operand_offset = std::stoul(a.substr(17));
     else { std::fprintf(stderr, "unknown flag %s\n", a.c_str()); return 2; }
   }
   sf::set_num_threads(g_threads);
@@ -375,6 +402,7 @@ int main(int argc, char** argv) {
   rsb_lib_set_opt(RSB_IO_WANT_EXECUTING_THREADS, &rt);
   benchmark::AddCustomContext("threads", std::to_string(g_threads));
   benchmark::AddCustomContext("simd", sf::to_string(sf::simd_level()));
+  benchmark::AddCustomContext("operand_offset", std::to_string(g_operand_offset));
   static const auto workloads = bench::all_workloads(dlmc);
   register_all(workloads, large);
   benchmark::RunSpecifiedBenchmarks();

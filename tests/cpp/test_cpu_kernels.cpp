@@ -622,6 +622,71 @@ TYPED_TEST(CpuKernels, TransposeScratch) {
   sf::set_num_threads(0);
 }
 
+// x and y placed at every offset from a 64-byte boundary (the batch loops then load in a shifted
+// frame of vectors with masked edges): the same bits as at offset 0, for A x and A^T x, the plain
+// and the cache-blocked kernels, batches narrow and wide, every SIMD level; NaN and Inf in x.
+TYPED_TEST(CpuKernels, OperandAlignmentDoesNotChangeResults) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  const auto a = random_csr<V, I>(70, 90, 0.3, 17, true);
+  constexpr std::int64_t per_line = 64 / sizeof(V);
+  for (std::int64_t k : {std::int64_t{2}, per_line, per_line + 1, 2 * per_line, 4 * per_line, 8 * per_line + 3}) {
+    for (bool t : {false, true}) {
+      const std::int64_t in = t ? a.nrows() : a.ncols(), out = t ? a.ncols() : a.nrows();
+      auto x0 = random_dense<V>(in * k, 23);
+      x0[5] = std::numeric_limits<V>::quiet_NaN();
+      x0[in * k - 1] = std::numeric_limits<V>::infinity();
+      const auto op = t ? sf::Transpose::yes : sf::Transpose::no;
+      const auto e = exact_product(a, t, x0, k);
+      for (sf::SimdLevel level : sf::available_simd_levels()) {
+        sf::set_simd_level(level);
+        for (std::int64_t panel : {std::int64_t{0}, std::int64_t{5}}) {  // automatic (plain here), forced panels
+          sf::set_panel_columns(panel);
+          for (int threads : {1, 3}) {
+            sf::set_num_threads(threads);
+            std::vector<V> at_zero;
+            for (std::int64_t off = 0; off < per_line; ++off) {
+              // 64-byte aligned buffers, operands `off` values in, and guard values around y
+              const std::int64_t span = (per_line + out * k + per_line) * static_cast<std::int64_t>(sizeof(V));
+              V* xb = static_cast<V*>(std::aligned_alloc(64, (static_cast<std::size_t>((per_line + in * k) * sizeof(V)) + 63) / 64 * 64));
+              V* yb = static_cast<V*>(std::aligned_alloc(64, (static_cast<std::size_t>(span) + 63) / 64 * 64));
+              std::copy(x0.begin(), x0.end(), xb + off);
+              std::fill(yb, yb + per_line + out * k + per_line, V(-3));
+              sf::spmm(a, sf::DenseView<const V>::row_major(xb + off, in, k),
+                       sf::DenseView<V>::row_major(yb + off, out, k), op, sf::Backend::cpu);
+              const std::vector<V> y(yb + off, yb + off + out * k);
+              bool guards = true;
+              for (std::int64_t g = 0; g < off; ++g) guards &= yb[g] == V(-3);
+              for (std::int64_t g = off + out * k; g < per_line + out * k + per_line; ++g) guards &= yb[g] == V(-3);
+              std::free(xb);
+              std::free(yb);
+              const std::string tag = std::string(t ? "A^T" : "A") + " k=" + std::to_string(k) + " simd=" +
+                                      sf::to_string(level) + " panel=" + std::to_string(panel) + " threads=" +
+                                      std::to_string(threads) + " offset=" + std::to_string(off);
+              EXPECT_TRUE(guards) << "wrote outside y: " << tag;
+              if (off == 0) {
+                at_zero = y;
+                for (std::size_t q = 0; q < y.size(); ++q) {  // the one NaN and the Inf spread
+                  const double err = std::fabs(static_cast<double>(y[q]) - e.value[q]);
+                  if (std::isfinite(e.value[q]))
+                    EXPECT_LE(err, 4e-7 * (in + 2) * e.bound[q] + 1e-30) << tag << " element " << q;
+                  else
+                    EXPECT_TRUE(std::isnan(e.value[q]) ? std::isnan(y[q]) : y[q] == e.value[q]) << tag << " element " << q;
+                }
+              } else {
+                EXPECT_TRUE(same_bits(y, at_zero)) << "result depends on the operands' alignment: " << tag;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  sf::set_panel_columns(0);
+  sf::set_num_threads(0);
+  sf::set_simd_level(sf::SimdLevel::automatic);
+}
+
 // A plan gives bit-identical results to spmm() (same thread count), for every format and op.
 TYPED_TEST(CpuKernels, PlanMatchesOneShot) {
   using V = typename TypeParam::first_type;

@@ -121,8 +121,8 @@ void* allocate_output(std::size_t bytes) {
 #ifdef MADV_HUGEPAGE
     if (p != nullptr) ::madvise(p, rounded, MADV_HUGEPAGE);  // advice only: failure is harmless
 #endif
-  } else {
-    p = std::malloc(bytes > 0 ? bytes : 1);
+  } else {  // cache-line aligned: the product kernels load rows of their scratch copies in vectors
+    p = std::aligned_alloc(64, (std::max<std::size_t>(bytes, 1) + 63) / 64 * 64);
   }
   if (p == nullptr) throw std::bad_alloc();
   return p;

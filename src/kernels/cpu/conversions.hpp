@@ -9,9 +9,9 @@
 
 namespace sparse_formats::kernels::cpu {
 
-// Allocates `bytes` of uninitialised memory, released with std::free. Arrays of 4 MiB and more
-// are 2 MiB aligned and advised to use transparent huge pages: the first touch of a fresh 64 MB
-// output is otherwise ~16K page faults, which cost more than the conversion that fills it.
+// Allocates `bytes` of uninitialised memory, released with std::free, 64-byte aligned. Arrays of
+// 4 MiB and more are 2 MiB aligned and advised to use transparent huge pages: the first touch of a
+// fresh 64 MB output is otherwise ~16K page faults, which cost more than the conversion that fills it.
 void* allocate_output(std::size_t bytes);
 
 // Uninitialised scratch memory of at least `bytes`, for use within one call. Fresh memory is

@@ -29,6 +29,10 @@ template <typename T>
 inline constexpr T min_of(T a, T b) {
   return a < b ? a : b;
 }
+template <typename T>
+inline constexpr T max_of(T a, T b) {
+  return a < b ? b : a;
+}
 
 // A register's worth of values at p, or only the first n of them in a batch's tail tile.
 template <typename V, bool Tail>
@@ -38,6 +42,58 @@ inline typename Simd<V>::R load_tile(const V* p, int n) {
 template <typename V, bool Tail>
 inline void store_tile(V* p, typename Simd<V>::R v, int n) {
   if constexpr (Tail) Simd<V>::store_n(p, v, n); else Simd<V>::store(p, v);
+}
+
+// The CSR batch loops work in a frame of whole vectors that starts on the vector-size boundary at
+// or before the row of the operand they load per non-zero (x for A x, y for A^T x), so that no such
+// load spans two cache lines (glibc's malloc and numpy give rows 16-byte aligned: every vector
+// load of a 512-byte row then spans two lines, 1.1-2.2x slower on the layer products). A tile of U
+// vectors may cover lanes of the frame outside the batch in its first and last vector: Edges
+// says which lanes are inside (first vector from lo, last vector up to hi), the rest are
+// neither read nor written.
+struct Edges {
+  int lo = 0, hi = 0;
+};
+
+// Masks of a tile's first and last vector (one vector: both edges in it).
+template <typename V, int U>
+struct EdgeMasks {
+  typename Simd<V>::M first, last;
+  explicit EdgeMasks(Edges e) : first(Simd<V>::range(e.lo, U == 1 ? e.hi : Simd<V>::N)), last(Simd<V>::range(0, e.hi)) {}
+};
+
+// Vector u of the tile at p (Masked: the tile has edges).
+template <typename V, bool Masked, int U>
+inline typename Simd<V>::R load_vec(const V* p, int u, const EdgeMasks<V, U>& m) {
+  using S = Simd<V>;
+  if constexpr (Masked) {
+    if (u == 0) return S::load_m(p, m.first);
+    if (u == U - 1) return S::load_m(p + u * S::N, m.last);
+  }
+  return S::load(p + u * S::N);
+}
+template <typename V, bool Masked, int U>
+inline void store_vec(V* p, int u, typename Simd<V>::R v, const EdgeMasks<V, U>& m) {
+  using S = Simd<V>;
+  if constexpr (Masked) {
+    if (u == 0) return S::store_m(p, v, m.first);
+    if (u == U - 1) return S::store_m(p + u * S::N, v, m.last);
+  }
+  S::store(p + u * S::N, v);
+}
+
+// Values from the vector-size boundary (64 bytes on AVX-512) at or before each row of an operand
+// to the row's start, when that is the same for every row (stride a whole number of vectors),
+// else 0.
+template <typename V>
+inline int frame_shift(const V* p, i64 ld) {
+  constexpr int N = Simd<V>::N;
+  // Baseline vectors are 16 bytes, malloc's alignment: no frame (GCC 12 at -O3 also miscompiled
+  // the portable masked loop with a shifted frame, which Clang and -O2 did not).
+  if constexpr (N * sizeof(V) <= 16) return 0;
+  const auto addr = reinterpret_cast<std::uintptr_t>(p);
+  if (ld % N != 0 || addr % sizeof(V) != 0) return 0;
+  return static_cast<int>(addr / sizeof(V) % N);
 }
 
 // First position in idx[lo, hi) whose index is >= value.
@@ -52,16 +108,19 @@ inline i64 lower_bound_of(const I* idx, i64 lo, i64 hi, i64 value) {
 
 // ---------------------------------------------------------------- CSR, y = A x
 
-// y[0, U*N) (or the first n columns when Tail) = sum over p of val[p] * x[idx[p], ...].
-// Two accumulator sets take alternate non-zeros when the tile is narrow, so that the
-// FMA latency is hidden by independent chains.
-template <typename V, typename I, int U, bool Tail>
-inline void csr_tile(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx, V* y, int n) {
+// Batches of at most this many vectors are narrow: their tiles keep two accumulator sets.
+inline constexpr int kNarrowBatch = kMaxTile / 2;
+
+// y[tile] = sum over p of val[p] * x[idx[p], tile], the tile's U vectors within `edges`.
+// With kTwo (a narrow batch), two accumulator sets take alternate non-zeros, so that the FMA
+// latency is hidden by independent chains. kTwo follows the batch, not the tile width, so each
+// value's sum is the same whatever the frame (and so the operands' alignment).
+template <typename V, typename I, int U, bool Masked, bool kTwo>
+inline void csr_tile(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx, V* y, Edges edges) {
   using S = Simd<V>;
   using R = typename S::R;
   constexpr int N = S::N;
-  constexpr bool kTwo = U <= kMaxTile / 2;
-  auto ld = [&](const V* p) { return load_tile<V, Tail>(p, n); };
+  const EdgeMasks<V, U> m(edges);
   R a[U], b[U];
   for (int u = 0; u < U; ++u) a[u] = b[u] = S::zero();
   i64 p = p0;
@@ -85,20 +144,17 @@ inline void csr_tile(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64
       const V* x0 = x + static_cast<i64>(idx[p]) * ldx;
       const V* x1 = x + static_cast<i64>(idx[p + 1]) * ldx;
       const R v0 = S::set1(val[p]), v1 = S::set1(val[p + 1]);
-      for (int u = 0; u < U; ++u) a[u] = S::fma(v0, ld(x0 + u * N), a[u]);
-      for (int u = 0; u < U; ++u) b[u] = S::fma(v1, ld(x1 + u * N), b[u]);
+      for (int u = 0; u < U; ++u) a[u] = S::fma(v0, load_vec<V, Masked>(x0, u, m), a[u]);
+      for (int u = 0; u < U; ++u) b[u] = S::fma(v1, load_vec<V, Masked>(x1, u, m), b[u]);
     }
   }
   for (; p < p1; ++p) {
     prefetch(p + kAhead);
     const V* x0 = x + static_cast<i64>(idx[p]) * ldx;
     const R v0 = S::set1(val[p]);
-    for (int u = 0; u < U; ++u) a[u] = S::fma(v0, ld(x0 + u * N), a[u]);
+    for (int u = 0; u < U; ++u) a[u] = S::fma(v0, load_vec<V, Masked>(x0, u, m), a[u]);
   }
-  for (int u = 0; u < U; ++u) {
-    const R r = kTwo ? S::add(a[u], b[u]) : a[u];
-    store_tile<V, Tail>(y + u * N, r, n);
-  }
+  for (int u = 0; u < U; ++u) store_vec<V, Masked>(y, u, kTwo ? S::add(a[u], b[u]) : a[u], m);
 }
 
 // SpMV row, scalar: four independent streams (kept scalar: GCC's own gathers here were slower).
@@ -211,18 +267,35 @@ inline V csr_dot(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx
   return csr_dot_scalar(idx, val, p0, p1, x, ldx);
 }
 
-// Calls tile(U, tail, c, n) over the batch [0, k): tiles of MaxU vectors first, then narrower
-// ones and a masked tail.
+// run.operator()<r>() for r in [U, Last], as one compiled tile width per r.
+template <int U, int Last, typename Run>
+inline void run_exact(int r, Run& run) {
+  if constexpr (U <= Last) {
+    if (r == U) return run.template operator()<U>();
+    run_exact<U + 1, Last>(r, run);
+  }
+}
+
+// Calls tile.operator()<U, Masked>(c, edges) over the batch [0, k) taken in the frame of a row
+// that starts `shift` values past a vector boundary (frame_shift): tiles of MaxU vectors, then the
+// rest (at most MaxU + 1 vectors) as one tile, so that a row's non-zeros are walked once per tile.
+// c is the tile's first value relative to the row's start (negative for a first tile with edges).
 template <typename V, int MaxU = kMaxTile, typename F>
-inline void for_each_tile(i64 k, F&& tile) {
+inline void for_each_tile(i64 k, int shift, F&& tile) {
   constexpr int N = Simd<V>::N;
-  i64 c = 0;
-  for (; c + MaxU * N <= k; c += MaxU * N) tile.template operator()<MaxU, false>(c, 0);
-  if constexpr (MaxU >= 8)
-    if (c + 4 * N <= k) { tile.template operator()<4, false>(c, 0); c += 4 * N; }
-  if (c + 2 * N <= k) { tile.template operator()<2, false>(c, 0); c += 2 * N; }
-  if (c + N <= k) { tile.template operator()<1, false>(c, 0); c += N; }
-  if (c < k) tile.template operator()<1, true>(c, static_cast<int>(k - c));
+  const i64 vectors = (shift + k + N - 1) / N;
+  const int hi = static_cast<int>(shift + k - (vectors - 1) * N);
+  i64 v = 0;
+  // Tile of U vectors starting at frame vector v.
+  auto run = [&]<int U>() {
+    const bool first = v == 0, last = v + U == vectors;
+    const Edges e{first ? shift : 0, last ? hi : N};
+    if ((first && shift > 0) || (last && hi < N)) tile.template operator()<U, true>(v * N - shift, e);
+    else tile.template operator()<U, false>(v * N - shift, e);
+    v += U;
+  };
+  while (vectors - v > MaxU + 1) run.template operator()<MaxU>();
+  if (vectors > v) run_exact<1, MaxU + 1>(static_cast<int>(vectors - v), run);
 }
 
 template <typename V, typename I>
@@ -241,11 +314,16 @@ void csr_rows(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k,
     for (i64 i = r0; i < r1; ++i) y[i * ldy] = csr_dot(idx, val, ip[i], ip[i + 1], x, ldx);
     return;
   }
+  const int shift = frame_shift(x, ldx);
+  const bool narrow = k <= kNarrowBatch * Simd<V>::N;
   for (i64 i = r0; i < r1; ++i) {
     const i64 p0 = ip[i], p1 = ip[i + 1];
     V* yi = y + i * ldy;
-    for_each_tile<V>(k, [&]<int U, bool Tail>(i64 c, int n) {
-      csr_tile<V, I, U, Tail>(idx, val, p0, p1, x + c, ldx, yi + c, n);
+    for_each_tile<V>(k, shift, [&]<int U, bool Masked>(i64 c, Edges e) {
+      // a narrow batch spans at most kNarrowBatch + 1 vectors in its frame
+      if constexpr (U <= kNarrowBatch + 1)
+        if (narrow) return csr_tile<V, I, U, Masked, true>(idx, val, p0, p1, x + c, ldx, yi + c, e);
+      csr_tile<V, I, U, Masked, false>(idx, val, p0, p1, x + c, ldx, yi + c, e);
     });
   }
 }
@@ -257,17 +335,16 @@ void csr_rows(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k,
 // in L1 while all the chunk's rows pass over them, where the plain kernel pulls a whole row of x
 // from L2 for every non-zero. Each row keeps a cursor into its (sorted) non-zeros; y's tile rows
 // (also in L1) take one partial sum per panel.
-template <typename V, typename I, int U, bool Tail>
+template <typename V, typename I, int U, bool Masked>
 inline void csr_panel_tile(const I* ip, const I* idx, const V* val, i64 r0, i64 r1, i64 cols, i64 panel,
-                           const V* x, i64 ldx, V* y, i64 ldy, int n, i64* cur) {
+                           const V* x, i64 ldx, V* y, i64 ldy, Edges edges, i64* cur) {
   using S = Simd<V>;
   using R = typename S::R;
-  constexpr int N = S::N;
-  auto ld = [&](const V* p) { return load_tile<V, Tail>(p, n); };
-  auto st = [&](V* p, R v) { store_tile<V, Tail>(p, v, n); };
+  const EdgeMasks<V, U> m(edges);
+  auto ld = [&](const V* p, int u) { return load_vec<V, Masked>(p, u, m); };
   for (i64 i = r0; i < r1; ++i) {
     cur[i - r0] = ip[i];
-    for (int u = 0; u < U; ++u) st(y + i * ldy + u * N, S::zero());
+    for (int u = 0; u < U; ++u) store_vec<V, Masked>(y + i * ldy, u, S::zero(), m);
   }
   for (i64 j0 = 0; j0 < cols; j0 += panel) {
     const i64 j1 = j0 + panel;
@@ -278,23 +355,23 @@ inline void csr_panel_tile(const I* ip, const I* idx, const V* val, i64 r0, i64 
       V* yi = y + i * ldy;
       R a[U], b[U];
       for (int u = 0; u < U; ++u) {
-        a[u] = ld(yi + u * N);
+        a[u] = ld(yi, u);
         b[u] = S::zero();
       }
       for (; p + 1 < e && static_cast<i64>(idx[p + 1]) < j1; p += 2) {
         const V* x0 = x + static_cast<i64>(idx[p]) * ldx;
         const V* x1 = x + static_cast<i64>(idx[p + 1]) * ldx;
         const R v0 = S::set1(val[p]), v1 = S::set1(val[p + 1]);
-        for (int u = 0; u < U; ++u) a[u] = S::fma(v0, ld(x0 + u * N), a[u]);
-        for (int u = 0; u < U; ++u) b[u] = S::fma(v1, ld(x1 + u * N), b[u]);
+        for (int u = 0; u < U; ++u) a[u] = S::fma(v0, ld(x0, u), a[u]);
+        for (int u = 0; u < U; ++u) b[u] = S::fma(v1, ld(x1, u), b[u]);
       }
       if (p < e && static_cast<i64>(idx[p]) < j1) {
         const V* x0 = x + static_cast<i64>(idx[p]) * ldx;
         const R v0 = S::set1(val[p]);
-        for (int u = 0; u < U; ++u) a[u] = S::fma(v0, ld(x0 + u * N), a[u]);
+        for (int u = 0; u < U; ++u) a[u] = S::fma(v0, ld(x0, u), a[u]);
         ++p;
       }
-      for (int u = 0; u < U; ++u) st(yi + u * N, S::add(a[u], b[u]));
+      for (int u = 0; u < U; ++u) store_vec<V, Masked>(yi, u, S::add(a[u], b[u]), m);
       cur[i - r0] = p;
     }
   }
@@ -303,6 +380,16 @@ inline void csr_panel_tile(const I* ip, const I* idx, const V* val, i64 r0, i64 
 // Widest register tile of the cache-blocked kernel: narrower than the plain kernel's, so a
 // panel's rows of x are short and the panel can span more columns of A.
 inline constexpr int kPanelTile = kMaxTile / 2;
+
+// Panel width in columns of A for every tile of batch k, given `panel` for the widest tile: a
+// batch narrower than that tile takes proportionally more columns. The same for every tile (and
+// so every frame), since the panels group each value's partial sums.
+template <typename V>
+inline i64 panel_width(i64 panel, i64 k) {
+  constexpr int N = Simd<V>::N;
+  const i64 vectors = min_of<i64>(kPanelTile, (k + N - 1) / N);
+  return max_of<i64>(1, max_of<i64>(panel, 1) * kPanelTile / vectors);
+}
 
 // Chunks of this many rows sweep over each panel: their y tiles (64 x 64 floats on AVX-512, 16 KB)
 // stay in L1 beside the panel's 16 KB of x.
@@ -315,11 +402,15 @@ void csr_rows_panels(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy,
                      i64 panel) {
   if (panel < 1) panel = 1;
   i64 cur[kPanelChunkRows];
+  // From L1 a line-split load costs less than the frame's extra vector on narrow batches (3 vectors
+  // for 2 at n = 32 floats measured slower); wide ones take the frame.
+  const int shift = k >= 4 * Simd<V>::N ? frame_shift(x, ldx) : 0;
+  const i64 width = panel_width<V>(panel, k);
   for (i64 c0 = r0; c0 < r1; c0 += kPanelChunkRows) {
     const i64 c1 = min_of(c0 + kPanelChunkRows, r1);
-    for_each_tile<V, kPanelTile>(k, [&]<int U, bool Tail>(i64 c, int n) {
-      csr_panel_tile<V, I, U, Tail>(a.indptr, a.indices, a.data, c0, c1, a.cols, panel * kPanelTile / U, x + c, ldx,
-                                    y + c, ldy, n, cur);
+    for_each_tile<V, kPanelTile>(k, shift, [&]<int U, bool Masked>(i64 c, Edges e) {
+      csr_panel_tile<V, I, U, Masked>(a.indptr, a.indices, a.data, c0, c1, a.cols, width, x + c, ldx, y + c, ldy, e,
+                                      cur);
     });
   }
 }
@@ -327,17 +418,17 @@ void csr_rows_panels(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy,
 // ---------------------------------------------------------------- CSR, y += A^T x
 
 // x[i, tile] stays in registers; every non-zero of row i updates one row of y.
-template <typename V, typename I, int U, bool Tail>
-inline void scatter_tile(const I* idx, const V* val, i64 p0, i64 p1, const V* xi, V* y, i64 ldy, int n) {
+template <typename V, typename I, int U, bool Masked>
+inline void scatter_tile(const I* idx, const V* val, i64 p0, i64 p1, const V* xi, V* y, i64 ldy, Edges edges) {
   using S = Simd<V>;
   using R = typename S::R;
-  constexpr int N = S::N;
+  const EdgeMasks<V, U> m(edges);
   R xv[U];
-  for (int u = 0; u < U; ++u) xv[u] = load_tile<V, Tail>(xi + u * N, n);
+  for (int u = 0; u < U; ++u) xv[u] = load_vec<V, Masked>(xi, u, m);
   for (i64 p = p0; p < p1; ++p) {
     V* yr = y + static_cast<i64>(idx[p]) * ldy;
     const R v = S::set1(val[p]);
-    for (int u = 0; u < U; ++u) store_tile<V, Tail>(yr + u * N, S::fma(v, xv[u], load_tile<V, Tail>(yr + u * N, n)), n);
+    for (int u = 0; u < U; ++u) store_vec<V, Masked>(yr, u, S::fma(v, xv[u], load_vec<V, Masked>(yr, u, m)), m);
   }
 }
 
@@ -346,6 +437,7 @@ void csr_scatter(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64
   const I* ip = a.indptr;
   const I* idx = a.indices;
   const V* val = a.data;
+  const int shift = frame_shift(y, ldy);
   for (i64 i = r0; i < r1; ++i) {
     i64 p0 = ip[i], p1 = ip[i + 1];
     if (c0 > 0) p0 = lower_bound_of(idx, p0, p1, c0);
@@ -357,8 +449,8 @@ void csr_scatter(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64
       for (i64 p = p0; p < p1; ++p) y[static_cast<i64>(idx[p]) * ldy] += val[p] * xs;
       continue;
     }
-    for_each_tile<V>(k, [&]<int U, bool Tail>(i64 c, int n) {
-      scatter_tile<V, I, U, Tail>(idx, val, p0, p1, xi + c, y + c, ldy, n);
+    for_each_tile<V>(k, shift, [&]<int U, bool Masked>(i64 c, Edges e) {
+      scatter_tile<V, I, U, Masked>(idx, val, p0, p1, xi + c, y + c, ldy, e);
     });
   }
 }
@@ -367,14 +459,13 @@ void csr_scatter(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64
 // same way as csr_rows_panels: a panel of y's rows (panel x tile values) stays in L1 while a chunk
 // of A's rows scatters into it, where the plain scatter loads and stores a whole row of y from
 // L2 or memory for every non-zero. x's tile rows of the chunk stay in L1 too.
-template <typename V, typename I, int U, bool Tail>
+template <typename V, typename I, int U, bool Masked>
 inline void scatter_panel_tile(const I* ip, const I* idx, const V* val, i64 r0, i64 r1, i64 j0, i64 j1, i64 panel,
-                               const V* x, i64 ldx, V* y, i64 ldy, int n, i64* cur) {
+                               const V* x, i64 ldx, V* y, i64 ldy, Edges edges, i64* cur) {
   using S = Simd<V>;
   using R = typename S::R;
-  constexpr int N = S::N;
-  auto ld = [&](const V* p) { return load_tile<V, Tail>(p, n); };
-  auto st = [&](V* p, R v) { store_tile<V, Tail>(p, v, n); };
+  const EdgeMasks<V, U> m(edges);
+  auto ld = [&](const V* p, int u) { return load_vec<V, Masked>(p, u, m); };
   for (i64 i = r0; i < r1; ++i) cur[i - r0] = j0 > 0 ? lower_bound_of(idx, ip[i], ip[i + 1], j0) : ip[i];
   for (i64 q0 = j0; q0 < j1; q0 += panel) {
     const i64 q1 = min_of(q0 + panel, j1);
@@ -383,11 +474,11 @@ inline void scatter_panel_tile(const I* ip, const I* idx, const V* val, i64 r0, 
       const i64 e = ip[i + 1];
       if (p == e || static_cast<i64>(idx[p]) >= q1) continue;
       R xv[U];
-      for (int u = 0; u < U; ++u) xv[u] = ld(x + i * ldx + u * N);
+      for (int u = 0; u < U; ++u) xv[u] = ld(x + i * ldx, u);
       for (; p < e && static_cast<i64>(idx[p]) < q1; ++p) {
         V* yr = y + static_cast<i64>(idx[p]) * ldy;
         const R v = S::set1(val[p]);
-        for (int u = 0; u < U; ++u) st(yr + u * N, S::fma(v, xv[u], ld(yr + u * N)));
+        for (int u = 0; u < U; ++u) store_vec<V, Masked>(yr, u, S::fma(v, xv[u], ld(yr, u)), m);
       }
       cur[i - r0] = p;
     }
@@ -401,11 +492,13 @@ void csr_scatter_panels(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 l
                         i64 panel) {
   if (panel < 1) panel = 1;
   i64 cur[kPanelChunkRows];
+  const int shift = k >= 4 * Simd<V>::N ? frame_shift(y, ldy) : 0;  // as in csr_rows_panels
+  const i64 width = panel_width<V>(panel, k);
   for (i64 c0 = 0; c0 < a.rows; c0 += kPanelChunkRows) {
     const i64 c1 = min_of(c0 + kPanelChunkRows, a.rows);
-    for_each_tile<V, kPanelTile>(k, [&]<int U, bool Tail>(i64 c, int n) {
-      scatter_panel_tile<V, I, U, Tail>(a.indptr, a.indices, a.data, c0, c1, j0, j1, panel * kPanelTile / U, x + c,
-                                        ldx, y + c, ldy, n, cur);
+    for_each_tile<V, kPanelTile>(k, shift, [&]<int U, bool Masked>(i64 c, Edges e) {
+      scatter_panel_tile<V, I, U, Masked>(a.indptr, a.indices, a.data, c0, c1, j0, j1, width, x + c, ldx, y + c, ldy,
+                                          e, cur);
     });
   }
 }

@@ -33,6 +33,11 @@ struct Simd<float> {
   static __mmask16 mask(int n) { return static_cast<__mmask16>((1u << n) - 1u); }
   static R load_n(const float* p, int n) { return _mm512_maskz_loadu_ps(mask(n), p); }
   static void store_n(float* p, R v, int n) { _mm512_mask_storeu_ps(p, mask(n), v); }
+  // Lanes [lo, hi) (0 <= lo < hi <= N); the others are neither read nor written.
+  using M = __mmask16;
+  static M range(int lo, int hi) { return static_cast<M>(((1u << hi) - 1u) & ~((1u << lo) - 1u)); }
+  static R load_m(const float* p, M m) { return _mm512_maskz_loadu_ps(m, p); }
+  static void store_m(float* p, R v, M m) { _mm512_mask_storeu_ps(p, m, v); }
   static R fma(R a, R b, R c) { return _mm512_fmadd_ps(a, b, c); }
   static R add(R a, R b) { return _mm512_add_ps(a, b); }
 };
@@ -48,6 +53,10 @@ struct Simd<double> {
   static __mmask8 mask(int n) { return static_cast<__mmask8>((1u << n) - 1u); }
   static R load_n(const double* p, int n) { return _mm512_maskz_loadu_pd(mask(n), p); }
   static void store_n(double* p, R v, int n) { _mm512_mask_storeu_pd(p, mask(n), v); }
+  using M = __mmask8;
+  static M range(int lo, int hi) { return static_cast<M>(((1u << hi) - 1u) & ~((1u << lo) - 1u)); }
+  static R load_m(const double* p, M m) { return _mm512_maskz_loadu_pd(m, p); }
+  static void store_m(double* p, R v, M m) { _mm512_mask_storeu_pd(p, m, v); }
   static R fma(R a, R b, R c) { return _mm512_fmadd_pd(a, b, c); }
   static R add(R a, R b) { return _mm512_add_pd(a, b); }
 };
@@ -66,6 +75,10 @@ struct Simd<float> {
   static __m256i mask(int n) { return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); }
   static R load_n(const float* p, int n) { return _mm256_maskload_ps(p, mask(n)); }
   static void store_n(float* p, R v, int n) { _mm256_maskstore_ps(p, mask(n), v); }
+  using M = __m256i;
+  static M range(int lo, int hi) { return _mm256_andnot_si256(mask(lo), mask(hi)); }
+  static R load_m(const float* p, M m) { return _mm256_maskload_ps(p, m); }
+  static void store_m(float* p, R v, M m) { _mm256_maskstore_ps(p, m, v); }
   static R fma(R a, R b, R c) { return _mm256_fmadd_ps(a, b, c); }
   static R add(R a, R b) { return _mm256_add_ps(a, b); }
 };
@@ -81,6 +94,10 @@ struct Simd<double> {
   static __m256i mask(int n) { return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3)); }
   static R load_n(const double* p, int n) { return _mm256_maskload_pd(p, mask(n)); }
   static void store_n(double* p, R v, int n) { _mm256_maskstore_pd(p, mask(n), v); }
+  using M = __m256i;
+  static M range(int lo, int hi) { return _mm256_andnot_si256(mask(lo), mask(hi)); }
+  static R load_m(const double* p, M m) { return _mm256_maskload_pd(p, m); }
+  static void store_m(double* p, R v, M m) { _mm256_maskstore_pd(p, m, v); }
   static R fma(R a, R b, R c) { return _mm256_fmadd_pd(a, b, c); }
   static R add(R a, R b) { return _mm256_add_pd(a, b); }
 };
@@ -105,6 +122,12 @@ struct PortableSimd {
   static void store(V* p, R a) { for (int i = 0; i < N; ++i) p[i] = a.v[i]; }
   static R load_n(const V* p, int n) { R r = zero(); for (int i = 0; i < n; ++i) r.v[i] = p[i]; return r; }
   static void store_n(V* p, R a, int n) { for (int i = 0; i < n; ++i) p[i] = a.v[i]; }
+  struct M {
+    int lo, hi;
+  };
+  static M range(int lo, int hi) { return {lo, hi}; }
+  static R load_m(const V* p, M m) { R r = zero(); for (int i = m.lo; i < m.hi; ++i) r.v[i] = p[i]; return r; }
+  static void store_m(V* p, R a, M m) { for (int i = m.lo; i < m.hi; ++i) p[i] = a.v[i]; }
   static R fma(R a, R b, R c) { for (int i = 0; i < N; ++i) c.v[i] += a.v[i] * b.v[i]; return c; }
   static R add(R a, R b) { for (int i = 0; i < N; ++i) a.v[i] += b.v[i]; return a; }
 };
