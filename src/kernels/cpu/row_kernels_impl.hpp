@@ -298,6 +298,9 @@ inline void for_each_tile(i64 k, int shift, F&& tile) {
   if (vectors > v) run_exact<1, MaxU + 1>(static_cast<int>(vectors - v), run);
 }
 
+// Rows per block of the plain batch kernels, which take every tile of the batch over a block.
+inline constexpr i64 kTileRowBlock = 32;
+
 template <typename V, typename I>
 void csr_rows_narrow(const CsrView<V, I>& a, const std::uint16_t* idx, const V* x, i64 ldx, V* y, i64 ldy, i64 r0,
                      i64 r1) {
@@ -316,14 +319,19 @@ void csr_rows(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k,
   }
   const int shift = frame_shift(x, ldx);
   const bool narrow = k <= kNarrowBatch * Simd<V>::N;
-  for (i64 i = r0; i < r1; ++i) {
-    const i64 p0 = ip[i], p1 = ip[i + 1];
-    V* yi = y + i * ldy;
+  // Tiles inside blocks of rows: the tile dispatch is paid once per block, not per (short) row.
+  for (i64 b0 = r0; b0 < r1; b0 += kTileRowBlock) {
+    const i64 b1 = min_of(b0 + kTileRowBlock, r1);
     for_each_tile<V>(k, shift, [&]<int U, bool Masked>(i64 c, Edges e) {
       // a narrow batch spans at most kNarrowBatch + 1 vectors in its frame
       if constexpr (U <= kNarrowBatch + 1)
-        if (narrow) return csr_tile<V, I, U, Masked, true>(idx, val, p0, p1, x + c, ldx, yi + c, e);
-      csr_tile<V, I, U, Masked, false>(idx, val, p0, p1, x + c, ldx, yi + c, e);
+        if (narrow) {
+          for (i64 i = b0; i < b1; ++i)
+            csr_tile<V, I, U, Masked, true>(idx, val, ip[i], ip[i + 1], x + c, ldx, y + i * ldy + c, e);
+          return;
+        }
+      for (i64 i = b0; i < b1; ++i)
+        csr_tile<V, I, U, Masked, false>(idx, val, ip[i], ip[i + 1], x + c, ldx, y + i * ldy + c, e);
     });
   }
 }
@@ -438,19 +446,26 @@ void csr_scatter(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64
   const I* idx = a.indices;
   const V* val = a.data;
   const int shift = frame_shift(y, ldy);
-  for (i64 i = r0; i < r1; ++i) {
-    i64 p0 = ip[i], p1 = ip[i + 1];
-    if (c0 > 0) p0 = lower_bound_of(idx, p0, p1, c0);
-    if (c1 < a.cols) p1 = lower_bound_of(idx, p0, p1, c1);
-    if (p0 == p1) continue;
-    const V* xi = x + i * ldx;
-    if (k == 1) {
-      const V xs = xi[0];
-      for (i64 p = p0; p < p1; ++p) y[static_cast<i64>(idx[p]) * ldy] += val[p] * xs;
-      continue;
+  i64 lo[kTileRowBlock], hi[kTileRowBlock];  // each row's non-zeros in columns [c0, c1)
+  for (i64 b0 = r0; b0 < r1; b0 += kTileRowBlock) {
+    const i64 b1 = min_of(b0 + kTileRowBlock, r1);
+    for (i64 i = b0; i < b1; ++i) {
+      i64 p0 = ip[i], p1 = ip[i + 1];
+      if (c0 > 0) p0 = lower_bound_of(idx, p0, p1, c0);
+      if (c1 < a.cols) p1 = lower_bound_of(idx, p0, p1, c1);
+      lo[i - b0] = p0;
+      hi[i - b0] = p1;
+      if (k == 1) {
+        const V xs = x[i * ldx];
+        for (i64 p = p0; p < p1; ++p) y[static_cast<i64>(idx[p]) * ldy] += val[p] * xs;
+      }
     }
+    if (k == 1) continue;
+    // Tiles inside blocks of rows, as in csr_rows; each output value still takes its terms in row order.
     for_each_tile<V>(k, shift, [&]<int U, bool Masked>(i64 c, Edges e) {
-      scatter_tile<V, I, U, Masked>(idx, val, p0, p1, xi + c, y + c, ldy, e);
+      for (i64 i = b0; i < b1; ++i)
+        if (lo[i - b0] < hi[i - b0])
+          scatter_tile<V, I, U, Masked>(idx, val, lo[i - b0], hi[i - b0], x + i * ldx + c, y + c, ldy, e);
     });
   }
 }
