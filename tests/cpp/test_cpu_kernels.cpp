@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <random>
 #include <string>
@@ -647,9 +648,12 @@ TYPED_TEST(CpuKernels, OperandAlignmentDoesNotChangeResults) {
             std::vector<V> at_zero;
             for (std::int64_t off = 0; off < per_line; ++off) {
               // 64-byte aligned buffers, operands `off` values in, and guard values around y
-              const std::int64_t span = (per_line + out * k + per_line) * static_cast<std::int64_t>(sizeof(V));
-              V* xb = static_cast<V*>(std::aligned_alloc(64, (static_cast<std::size_t>((per_line + in * k) * sizeof(V)) + 63) / 64 * 64));
-              V* yb = static_cast<V*>(std::aligned_alloc(64, (static_cast<std::size_t>(span) + 63) / 64 * 64));
+              auto aligned = [](std::int64_t values) {
+                const std::size_t bytes = static_cast<std::size_t>(values) * sizeof(V);
+                return static_cast<V*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64));
+              };
+              V* xb = aligned(per_line + in * k);
+              V* yb = aligned(per_line + out * k + per_line);
               std::copy(x0.begin(), x0.end(), xb + off);
               std::fill(yb, yb + per_line + out * k + per_line, V(-3));
               sf::spmm(a, sf::DenseView<const V>::row_major(xb + off, in, k),
@@ -671,7 +675,8 @@ TYPED_TEST(CpuKernels, OperandAlignmentDoesNotChangeResults) {
                   if (std::isfinite(e.value[q]))
                     EXPECT_LE(err, 4e-7 * (in + 2) * e.bound[q] + 1e-30) << tag << " element " << q;
                   else
-                    EXPECT_TRUE(std::isnan(e.value[q]) ? std::isnan(y[q]) : y[q] == e.value[q]) << tag << " element " << q;
+                    EXPECT_TRUE(std::isnan(e.value[q]) ? std::isnan(y[q]) : y[q] == e.value[q])
+                        << tag << " element " << q;
                 }
               } else {
                 EXPECT_TRUE(same_bits(y, at_zero)) << "result depends on the operands' alignment: " << tag;

@@ -59,7 +59,8 @@ struct Edges {
 template <typename V, int U>
 struct EdgeMasks {
   typename Simd<V>::M first, last;
-  explicit EdgeMasks(Edges e) : first(Simd<V>::range(e.lo, U == 1 ? e.hi : Simd<V>::N)), last(Simd<V>::range(0, e.hi)) {}
+  explicit EdgeMasks(Edges e)
+      : first(Simd<V>::range(e.lo, U == 1 ? e.hi : Simd<V>::N)), last(Simd<V>::range(0, e.hi)) {}
 };
 
 // Vector u of the tile at p (Masked: the tile has edges).
@@ -209,9 +210,10 @@ inline __m256i load_index8_n(const I* idx, __mmask8 m) {
 
 // SpMV row with hardware gathers of x where the instruction set has them (unit stride only),
 // two vector accumulators; the row's last partial vector is one masked gather (rows of DNN layers
-// at 95-99% sparsity are 5-40 long: a scalar tail, with its mispredicted exit, was most of them). I may also be uint16_t
-// (an SpmmPlan's narrow copy of the column indices): Path, the matrix's own index type, then
-// picks the code path, so the sums and their order are those of the matrix's own indices.
+// at 95-99% sparsity are 5-40 long: a scalar tail, with its mispredicted exit, was most of them).
+// I may also be uint16_t (an SpmmPlan's narrow copy of the column indices): Path, the matrix's own
+// index type, then picks the code path, so the sums and their order are those of the matrix's own
+// indices.
 template <typename V, typename I, typename Path = I>
 inline V csr_dot(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx) {
 #if defined(__AVX512F__)
