@@ -159,3 +159,24 @@ def test_index_dtype_rules(rng):
     assert sf.CSRMatrix(v, np.array([0, 1], np.int64), np.array([0, 1, 2], np.int32), (2, 2)).index_dtype == np.int32
     with pytest.raises(TypeError):
         sf.CSRMatrix(v, np.array([0.0, 1.0]), [0, 1, 2], (2, 2))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_operand_address_does_not_change_result_bits(rng, dtype):
+    # x at every offset from a 64-byte boundary: the kernels load it in a shifted frame of
+    # aligned vectors, and every value is summed in the same order as for aligned x.
+    dense = random_sparse(rng, (40, 70), 0.3).astype(dtype)
+    a = sf.CSRMatrix.from_dense(dense)
+    k = 64 // np.dtype(dtype).itemsize * 2
+    x0 = rng.standard_normal((70, k)).astype(dtype)
+    raw = np.zeros(x0.nbytes + 128, dtype=np.uint8)
+    base = (-raw.ctypes.data) % 64
+    results = []
+    for off in range(0, 64, np.dtype(dtype).itemsize):
+        x = raw[base + off: base + off + x0.nbytes].view(dtype).reshape(x0.shape)
+        x[...] = x0
+        assert x.ctypes.data % 64 == off
+        results.append((a @ x, a.transpose_matmul(x[:40])))
+    for y, yt in results[1:]:
+        assert np.array_equal(y, results[0][0]) and np.array_equal(yt, results[0][1])
+    np.testing.assert_allclose(results[0][0], dense.astype(np.float64) @ x0, rtol=1e-5, atol=1e-5)
