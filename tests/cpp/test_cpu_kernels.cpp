@@ -623,13 +623,16 @@ TYPED_TEST(CpuKernels, TransposeScratch) {
   sf::set_num_threads(0);
 }
 
-// x and y placed at every offset from a 64-byte boundary (the batch loops then load in a shifted
-// frame of vectors with masked edges): the same bits as at offset 0, for A x and A^T x, the plain
-// and the cache-blocked kernels, batches narrow and wide, every SIMD level; NaN and Inf in x.
+// x and y placed at every offset from a 64-byte boundary (the CSR batch loops then load in a
+// shifted frame of vectors with masked edges): the same bits as at offset 0 and nothing written
+// outside y, for A x and A^T x, the plain, cache-blocked and block-sparse (4, 8, 16, 3) kernels,
+// batches narrow and wide, every SIMD level; NaN and Inf in x.
 TYPED_TEST(CpuKernels, OperandAlignmentDoesNotChangeResults) {
   using V = typename TypeParam::first_type;
   using I = typename TypeParam::second_type;
   const auto a = random_csr<V, I>(70, 90, 0.3, 17, true);
+  std::vector<sf::BlockSparseMatrix<V, I>> bsrs;
+  for (std::int64_t bs : {4, 8, 16, 3}) bsrs.push_back(sf::BlockSparseMatrix<V, I>::from_csr(a, bs));
   constexpr std::int64_t per_line = 64 / sizeof(V);
   for (std::int64_t k : {std::int64_t{2}, per_line, per_line + 1, 2 * per_line, 4 * per_line, 8 * per_line + 3}) {
     for (bool t : {false, true}) {
@@ -656,9 +659,14 @@ TYPED_TEST(CpuKernels, OperandAlignmentDoesNotChangeResults) {
               V* yb = aligned(per_line + out * k + per_line);
               std::copy(x0.begin(), x0.end(), xb + off);
               std::fill(yb, yb + per_line + out * k + per_line, V(-3));
-              sf::spmm(a, sf::DenseView<const V>::row_major(xb + off, in, k),
-                       sf::DenseView<V>::row_major(yb + off, out, k), op, sf::Backend::cpu);
-              const std::vector<V> y(yb + off, yb + off + out * k);
+              const auto xv = sf::DenseView<const V>::row_major(xb + off, in, k);
+              const auto yv = sf::DenseView<V>::row_major(yb + off, out, k);
+              sf::spmm(a, xv, yv, op, sf::Backend::cpu);
+              std::vector<V> y(yb + off, yb + off + out * k);
+              for (const auto& b : bsrs) {  // the block kernels' results follow the CSR one's
+                sf::spmm(b, xv, yv, op, sf::Backend::cpu);
+                y.insert(y.end(), yb + off, yb + off + out * k);
+              }
               bool guards = true;
               for (std::int64_t g = 0; g < off; ++g) guards &= yb[g] == V(-3);
               for (std::int64_t g = off + out * k; g < per_line + out * k + per_line; ++g) guards &= yb[g] == V(-3);
@@ -670,7 +678,7 @@ TYPED_TEST(CpuKernels, OperandAlignmentDoesNotChangeResults) {
               EXPECT_TRUE(guards) << "wrote outside y: " << tag;
               if (off == 0) {
                 at_zero = y;
-                for (std::size_t q = 0; q < y.size(); ++q) {  // the one NaN and the Inf spread
+                for (std::size_t q = 0; q < static_cast<std::size_t>(out * k); ++q) {  // the NaN and the Inf spread
                   const double err = std::fabs(static_cast<double>(y[q]) - e.value[q]);
                   if (std::isfinite(e.value[q]))
                     EXPECT_LE(err, 4e-7 * (in + 2) * e.bound[q] + 1e-30) << tag << " element " << q;
