@@ -34,17 +34,7 @@ inline constexpr T max_of(T a, T b) {
   return a < b ? b : a;
 }
 
-// A register's worth of values at p, or only the first n of them in a batch's tail tile.
-template <typename V, bool Tail>
-inline typename Simd<V>::R load_tile(const V* p, int n) {
-  if constexpr (Tail) return Simd<V>::load_n(p, n); else return Simd<V>::load(p);
-}
-template <typename V, bool Tail>
-inline void store_tile(V* p, typename Simd<V>::R v, int n) {
-  if constexpr (Tail) Simd<V>::store_n(p, v, n); else Simd<V>::store(p, v);
-}
-
-// The CSR batch loops work in a frame of whole vectors that starts on the vector-size boundary at
+// The batch loops work in a frame of whole vectors that starts on the vector-size boundary at
 // or before the row of the operand they load per non-zero (x for A x, y for A^T x), so that no such
 // load spans two cache lines (glibc's malloc and numpy give rows 16-byte aligned: every vector
 // load of a 512-byte row then spans two lines, 1.1-2.2x slower on the layer products). A tile of U
@@ -280,9 +270,9 @@ inline void run_exact(int r, Run& run) {
 
 // Calls tile.operator()<U, Masked>(c, edges) over the batch [0, k) taken in the frame of a row
 // that starts `shift` values past a vector boundary (frame_shift): tiles of MaxU vectors, then the
-// rest (at most MaxU + 1 vectors) as one tile, so that a row's non-zeros are walked once per tile.
+// rest (at most MaxLast vectors) as one tile, so that a row's non-zeros are walked once per tile.
 // c is the tile's first value relative to the row's start (negative for a first tile with edges).
-template <typename V, int MaxU = kMaxTile, typename F>
+template <typename V, int MaxU = kMaxTile, int MaxLast = MaxU + 1, typename F>
 inline void for_each_tile(i64 k, int shift, F&& tile) {
   constexpr int N = Simd<V>::N;
   const i64 vectors = (shift + k + N - 1) / N;
@@ -296,8 +286,8 @@ inline void for_each_tile(i64 k, int shift, F&& tile) {
     else tile.template operator()<U, false>(v * N - shift, e);
     v += U;
   };
-  while (vectors - v > MaxU + 1) run.template operator()<MaxU>();
-  if (vectors > v) run_exact<1, MaxU + 1>(static_cast<int>(vectors - v), run);
+  while (vectors - v > MaxLast) run.template operator()<MaxU>();
+  if (vectors > v) run_exact<1, MaxLast>(static_cast<int>(vectors - v), run);
 }
 
 // Rows per block of the plain batch kernels, which take every tile of the batch over a block.
@@ -398,7 +388,15 @@ template <typename V>
 inline i64 panel_width(i64 panel, i64 k) {
   constexpr int N = Simd<V>::N;
   const i64 vectors = min_of<i64>(kPanelTile, (k + N - 1) / N);
-  return max_of<i64>(1, max_of<i64>(panel, 1) * kPanelTile / vectors);
+  return max_of<i64>(1, panel * kPanelTile / vectors);
+}
+
+// frame_shift for the cache-blocked kernels: from L1 a line-split load costs less than the frame's
+// extra vector on narrow batches (3 vectors for 2 at n = 32 floats measured slower), so only
+// batches of 4+ vectors take the frame.
+template <typename V>
+inline int panel_frame_shift(const V* p, i64 ld, i64 k) {
+  return k >= 4 * Simd<V>::N ? frame_shift(p, ld) : 0;
 }
 
 // Chunks of this many rows sweep over each panel: their y tiles (64 x 64 floats on AVX-512, 16 KB)
@@ -412,9 +410,7 @@ void csr_rows_panels(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy,
                      i64 panel) {
   if (panel < 1) panel = 1;
   i64 cur[kPanelChunkRows];
-  // From L1 a line-split load costs less than the frame's extra vector on narrow batches (3 vectors
-  // for 2 at n = 32 floats measured slower); wide ones take the frame.
-  const int shift = k >= 4 * Simd<V>::N ? frame_shift(x, ldx) : 0;
+  const int shift = panel_frame_shift(x, ldx, k);
   const i64 width = panel_width<V>(panel, k);
   for (i64 c0 = r0; c0 < r1; c0 += kPanelChunkRows) {
     const i64 c1 = min_of(c0 + kPanelChunkRows, r1);
@@ -509,7 +505,7 @@ void csr_scatter_panels(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 l
                         i64 panel) {
   if (panel < 1) panel = 1;
   i64 cur[kPanelChunkRows];
-  const int shift = k >= 4 * Simd<V>::N ? frame_shift(y, ldy) : 0;  // as in csr_rows_panels
+  const int shift = panel_frame_shift(y, ldy, k);
   const i64 width = panel_width<V>(panel, k);
   for (i64 c0 = 0; c0 < a.rows; c0 += kPanelChunkRows) {
     const i64 c1 = min_of(c0 + kPanelChunkRows, a.rows);
@@ -531,11 +527,12 @@ struct BlockTile {
 
 // Rows [rr0, rr0 + RH) of block row br of y = A x, U vectors of the batch starting at column c
 // (x and y already offset by c). Padding columns beyond a.cols are never read from x.
-template <typename V, typename I, int BS, int RH, int U, bool Tail>
-inline void bsr_tile(const BsrView<V, I>& a, i64 br, i64 rr0, const V* x, i64 ldx, V* y, i64 ldy, int n) {
+template <typename V, typename I, int BS, int RH, int U, bool Masked>
+inline void bsr_tile(const BsrView<V, I>& a, i64 br, i64 rr0, const V* x, i64 ldx, V* y, i64 ldy, Edges edges) {
   using S = Simd<V>;
   using R = typename S::R;
   constexpr int N = S::N;
+  const EdgeMasks<V, U> m(edges);
   const i64 bs = BS > 0 ? BS : a.block_size;
   R acc[RH][U];
   for (int r = 0; r < RH; ++r)
@@ -558,7 +555,7 @@ inline void bsr_tile(const BsrView<V, I>& a, i64 br, i64 rr0, const V* x, i64 ld
     auto step = [&](i64 c) {
       const V* xr = x + (c0 + c) * ldx;
       R xv[U];
-      for (int u = 0; u < U; ++u) xv[u] = load_tile<V, Tail>(xr + u * N, n);
+      for (int u = 0; u < U; ++u) xv[u] = load_vec<V, Masked>(xr, u, m);
       for (int r = 0; r < RH; ++r) {
         const R v = S::set1(blk[r * bs + c]);
         for (int u = 0; u < U; ++u) acc[r][u] = S::fma(v, xv[u], acc[r][u]);
@@ -573,7 +570,7 @@ inline void bsr_tile(const BsrView<V, I>& a, i64 br, i64 rr0, const V* x, i64 ld
   const i64 row0 = br * bs + rr0;
   const i64 rows_here = min_of<i64>(RH, a.rows - row0);
   for (i64 r = 0; r < rows_here; ++r)
-    for (int u = 0; u < U; ++u) store_tile<V, Tail>(y + (row0 + r) * ldy + u * N, acc[r][u], n);
+    for (int u = 0; u < U; ++u) store_vec<V, Masked>(y + (row0 + r) * ldy, u, acc[r][u], m);
 }
 
 // y = A x for one vector: x's slice for the block is copied (zero past a.cols) and each block
@@ -616,7 +613,6 @@ template <typename V, typename I, int BS>
 void bsr_rows_fixed(const BsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k, i64 br0, i64 br1) {
   constexpr int RH = BlockTile<BS>::rows;
   constexpr int UW = BlockTile<BS>::vectors;
-  constexpr int N = Simd<V>::N;
   const i64 bs = BS > 0 ? BS : a.block_size;
   for (i64 br = br0; br < br1; ++br) {
     if (k == 1) {
@@ -624,11 +620,11 @@ void bsr_rows_fixed(const BsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, 
       continue;
     }
     const i64 rows_here = min_of(bs, a.rows - br * bs);
+    // no frame (shift 0): the block kernels are bound by their FMAs (docs/performance.md)
     for (i64 rr0 = 0; rr0 < rows_here; rr0 += RH) {
-      i64 c = 0;
-      for (; c + UW * N <= k; c += UW * N) bsr_tile<V, I, BS, RH, UW, false>(a, br, rr0, x + c, ldx, y + c, ldy, 0);
-      for (; c + N <= k; c += N) bsr_tile<V, I, BS, RH, 1, false>(a, br, rr0, x + c, ldx, y + c, ldy, 0);
-      if (c < k) bsr_tile<V, I, BS, RH, 1, true>(a, br, rr0, x + c, ldx, y + c, ldy, static_cast<int>(k - c));
+      for_each_tile<V, UW, UW>(k, 0, [&]<int U, bool Masked>(i64 c, Edges e) {
+        bsr_tile<V, I, BS, RH, U, Masked>(a, br, rr0, x + c, ldx, y + c, ldy, e);
+      });
     }
   }
 }
@@ -645,19 +641,19 @@ void bsr_rows(const BsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k,
 
 // y += A^T x for rows [rr0, rr0 + RH) of block row br, block columns [b0, b1) of the row's list.
 // x's rows stay in registers; each block column updates `w` rows of y.
-template <typename V, typename I, int BS, int RH, int U, bool Tail>
+template <typename V, typename I, int BS, int RH, int U, bool Masked>
 inline void bsr_scatter_tile(const BsrView<V, I>& a, i64 br, i64 rr0, i64 b0, i64 b1, const V* x, i64 ldx, V* y,
-                             i64 ldy, int n) {
+                             i64 ldy, Edges edges) {
   using S = Simd<V>;
   using R = typename S::R;
-  constexpr int N = S::N;
+  const EdgeMasks<V, U> m(edges);
   const i64 bs = BS > 0 ? BS : a.block_size;
   const i64 row0 = br * bs + rr0;
   const i64 rows_here = min_of<i64>(RH, a.rows - row0);
   R xv[RH][U];
   for (int r = 0; r < RH; ++r)
     for (int u = 0; u < U; ++u) {
-      xv[r][u] = r < rows_here ? load_tile<V, Tail>(x + (row0 + r) * ldx + u * N, n) : S::zero();
+      xv[r][u] = r < rows_here ? load_vec<V, Masked>(x + (row0 + r) * ldx, u, m) : S::zero();
     }
   for (i64 b = b0; b < b1; ++b) {
     const V* blk = a.blocks + b * bs * bs + rr0 * bs;
@@ -672,7 +668,7 @@ inline void bsr_scatter_tile(const BsrView<V, I>& a, i64 br, i64 rr0, i64 b0, i6
           s1 = S::fma(S::set1(blk[(r + 1) * bs + c]), xv[r + 1][u], s1);
         }
         if constexpr (RH % 2 == 1) s0 = S::fma(S::set1(blk[(RH - 1) * bs + c]), xv[RH - 1][u], s0);
-        store_tile<V, Tail>(yr + u * N, S::add(load_tile<V, Tail>(yr + u * N, n), S::add(s0, s1)), n);
+        store_vec<V, Masked>(yr, u, S::add(load_vec<V, Masked>(yr, u, m), S::add(s0, s1)), m);
       }
     }
   }
@@ -713,7 +709,6 @@ void bsr_scatter_fixed(const BsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ld
                        i64 bc1) {
   constexpr int RH = BlockTile<BS>::rows;
   constexpr int UW = BlockTile<BS>::vectors;
-  constexpr int N = Simd<V>::N;
   const i64 bs = BS > 0 ? BS : a.block_size;
   const i64 nbc = (a.cols + bs - 1) / bs;
   for (i64 br = br0; br < br1; ++br) {
@@ -726,13 +721,10 @@ void bsr_scatter_fixed(const BsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ld
       continue;
     }
     const i64 rows_here = min_of(bs, a.rows - br * bs);
-    for (i64 rr0 = 0; rr0 < rows_here; rr0 += RH) {
-      i64 c = 0;
-      for (; c + UW * N <= k; c += UW * N)
-        bsr_scatter_tile<V, I, BS, RH, UW, false>(a, br, rr0, b0, b1, x + c, ldx, y + c, ldy, 0);
-      for (; c + N <= k; c += N) bsr_scatter_tile<V, I, BS, RH, 1, false>(a, br, rr0, b0, b1, x + c, ldx, y + c, ldy, 0);
-      if (c < k)
-        bsr_scatter_tile<V, I, BS, RH, 1, true>(a, br, rr0, b0, b1, x + c, ldx, y + c, ldy, static_cast<int>(k - c));
+    for (i64 rr0 = 0; rr0 < rows_here; rr0 += RH) {  // no frame, as in bsr_rows_fixed
+      for_each_tile<V, UW, UW>(k, 0, [&]<int U, bool Masked>(i64 c, Edges e) {
+        bsr_scatter_tile<V, I, BS, RH, U, Masked>(a, br, rr0, b0, b1, x + c, ldx, y + c, ldy, e);
+      });
     }
   }
 }

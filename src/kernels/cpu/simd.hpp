@@ -31,8 +31,6 @@ struct Simd<float> {
   static R load(const float* p) { return _mm512_loadu_ps(p); }
   static void store(float* p, R v) { _mm512_storeu_ps(p, v); }
   static __mmask16 mask(int n) { return static_cast<__mmask16>((1u << n) - 1u); }
-  static R load_n(const float* p, int n) { return _mm512_maskz_loadu_ps(mask(n), p); }
-  static void store_n(float* p, R v, int n) { _mm512_mask_storeu_ps(p, mask(n), v); }
   // Lanes [lo, hi) (0 <= lo < hi <= N); the others are neither read nor written.
   using M = __mmask16;
   static M range(int lo, int hi) { return static_cast<M>(((1u << hi) - 1u) & ~((1u << lo) - 1u)); }
@@ -51,8 +49,6 @@ struct Simd<double> {
   static R load(const double* p) { return _mm512_loadu_pd(p); }
   static void store(double* p, R v) { _mm512_storeu_pd(p, v); }
   static __mmask8 mask(int n) { return static_cast<__mmask8>((1u << n) - 1u); }
-  static R load_n(const double* p, int n) { return _mm512_maskz_loadu_pd(mask(n), p); }
-  static void store_n(double* p, R v, int n) { _mm512_mask_storeu_pd(p, mask(n), v); }
   using M = __mmask8;
   static M range(int lo, int hi) { return static_cast<M>(((1u << hi) - 1u) & ~((1u << lo) - 1u)); }
   static R load_m(const double* p, M m) { return _mm512_maskz_loadu_pd(m, p); }
@@ -73,8 +69,6 @@ struct Simd<float> {
   static R load(const float* p) { return _mm256_loadu_ps(p); }
   static void store(float* p, R v) { _mm256_storeu_ps(p, v); }
   static __m256i mask(int n) { return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); }
-  static R load_n(const float* p, int n) { return _mm256_maskload_ps(p, mask(n)); }
-  static void store_n(float* p, R v, int n) { _mm256_maskstore_ps(p, mask(n), v); }
   using M = __m256i;
   static M range(int lo, int hi) { return _mm256_andnot_si256(mask(lo), mask(hi)); }
   static R load_m(const float* p, M m) { return _mm256_maskload_ps(p, m); }
@@ -92,8 +86,6 @@ struct Simd<double> {
   static R load(const double* p) { return _mm256_loadu_pd(p); }
   static void store(double* p, R v) { _mm256_storeu_pd(p, v); }
   static __m256i mask(int n) { return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3)); }
-  static R load_n(const double* p, int n) { return _mm256_maskload_pd(p, mask(n)); }
-  static void store_n(double* p, R v, int n) { _mm256_maskstore_pd(p, mask(n), v); }
   using M = __m256i;
   static M range(int lo, int hi) { return _mm256_andnot_si256(mask(lo), mask(hi)); }
   static R load_m(const double* p, M m) { return _mm256_maskload_pd(p, m); }
@@ -120,8 +112,6 @@ struct PortableSimd {
   static R set1(V s) { R r; for (int i = 0; i < N; ++i) r.v[i] = s; return r; }
   static R load(const V* p) { R r; for (int i = 0; i < N; ++i) r.v[i] = p[i]; return r; }
   static void store(V* p, R a) { for (int i = 0; i < N; ++i) p[i] = a.v[i]; }
-  static R load_n(const V* p, int n) { R r = zero(); for (int i = 0; i < n; ++i) r.v[i] = p[i]; return r; }
-  static void store_n(V* p, R a, int n) { for (int i = 0; i < n; ++i) p[i] = a.v[i]; }
   struct M {
     int lo, hi;
   };
