@@ -147,7 +147,7 @@ def main():
     if planned:
         worst = min(planned, key=lambda r: r["plan_best_peer_ratio"])
         ok = sum(1 for r in planned if r["plan_best_peer_ratio"] >= 1.5)
-        g.append(f"1b. SpMV with SpmmPlan (16-bit column indices) vs best of Eigen, librsb, scipy on layers "
+        g.append(f"1b. SpMV with SpmmPlan (sliced copy or 16-bit indices) vs best of Eigen, librsb, scipy on layers "
                  f"(goal >= 1.5x): {ok}/{len(planned)} met; worst {worst['plan_best_peer_ratio']:.2f}x ({worst['workload']})")
         spmm_ok = sum(1 for r in prod if r["op"] == "spmm" and (r["best_peer_ratio"] or 0) >= 1.5)
         spmm_n = sum(1 for r in prod if r["op"] == "spmm")

@@ -32,6 +32,17 @@ std::int64_t panel_columns();
 void set_spmv_tiles(int log2_columns);
 int spmv_tiles();
 
+// Sliced copies for products with one vector (SpmmPlan with k = 1) on matrices with short rows,
+// as pruned layers at 70-99% sparsity have: the plan stores op(A) in slices of 16 rows, one row
+// per vector lane, rows sorted by length within windows of 4096 (SELL-C-sigma), so that SpMV
+// gathers one entry of 16 rows at a time and sums nothing across lanes. 0 (the default) slices
+// where it pays (at most 320 non-zeros per row on average, at most 25% padding, no tiled copy);
+// 1 slices every such plan (tests use it); -1 turns slicing off. SPARSE_FORMATS_SPMV_SLICES sets
+// the default. Each output sums its row's terms in the row's order: results agree with spmm()
+// to rounding and do not depend on the thread count.
+void set_spmv_slices(int mode);
+int spmv_slices();
+
 // Conversions between CSR and CSC keep one scratch block (up to 128 MiB, about the size of the
 // matrix's index and value arrays) for the next conversion, rather than page-fault fresh memory
 // in at every call. This frees it.

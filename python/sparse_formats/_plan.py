@@ -67,10 +67,16 @@ class Plan:
         return self._p.tiled
 
     @property
+    def sliced(self) -> bool:
+        """Whether the plan runs on a sliced copy of op(A) (one vector, short rows: 16 rows per
+        vector, one row per lane; each output sums its row's terms in the row's order)."""
+        return self._p.sliced
+
+    @property
     def extra_bytes(self) -> int:
         """Memory held by the plan's copies, besides the matrix's own arrays."""
         return self._p.extra_bytes
 
     def __repr__(self) -> str:
         return (f"<Plan of {self._what.split('.')[0]} op shape {self.shape}, batch {self.batch}, "
-                f"{self.threads} threads, tiled={self.tiled}, extra_bytes={self.extra_bytes}>")
+                f"{self.threads} threads, tiled={self.tiled}, sliced={self.sliced}, extra_bytes={self.extra_bytes}>")

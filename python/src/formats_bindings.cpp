@@ -70,7 +70,7 @@ void bind_common(Class& cls) {
            nb::arg("x"), nb::arg("y").noconvert(), nb::arg("transpose"), nb::arg("backend"))
       .def("plan",
            [](const M& a, std::int64_t k, bool transpose, Backend backend) {
-             nb::gil_scoped_release nogil;  // the plan may copy the arrays (a transposed or tiled copy)
+             nb::gil_scoped_release nogil;  // the plan may copy the arrays (a transposed, tiled or sliced copy)
              return SpmmPlan<V, typename M::index_type>(a, k, transpose ? Transpose::yes : Transpose::no, backend);
            },
            nb::arg("k"), nb::arg("transpose"), nb::arg("backend"))
@@ -214,6 +214,7 @@ void bind_plan(nb::module_& m) {
       .def_prop_ro("threads", &P::threads)
       .def_prop_ro("panel_columns", &P::panel_columns)
       .def_prop_ro("tiled", &P::tiled)
+      .def_prop_ro("sliced", &P::sliced)
       .def_prop_ro("extra_bytes", &P::extra_bytes);
 }
 

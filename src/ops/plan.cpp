@@ -8,6 +8,7 @@
 
 #include "instantiate.hpp"
 #include "kernels/cpu/partition.hpp"
+#include "kernels/cpu/sliced.hpp"
 #include "kernels/cpu/tiled.hpp"
 #include "kernels/kernels.hpp"
 #include "formats/compressed.hpp"
@@ -33,6 +34,9 @@ struct SpmmPlan<V, I>::State {
   // k = 1 on a matrix whose x outgrows the caches: the tiled copy of op(A) (tiled.hpp), which
   // then replaces `transposed`.
   std::optional<kernels::cpu::TiledMatrix<V>> tiled;
+  // k = 1 on a matrix with short rows: the sliced copy of op(A) (sliced.hpp), which then replaces
+  // `transposed` and `narrow`.
+  std::optional<kernels::cpu::SlicedMatrix<V>> sliced;
   // k = 1, row-wise kernel, at most 65536 columns: the column indices as 16 bits (see narrow_copy).
   std::optional<kernels::cpu::RawArray<std::uint16_t>> narrow;
 };
@@ -119,8 +123,12 @@ SpmmPlan<V, I>::SpmmPlan(const CSRMatrix<V, I>& a, std::int64_t k, Transpose op,
   s->tiled = tiled_copy<V, I>(s->cpu, k, s->op_shape.cols,
                               [&] { return csr_view(s->transposed ? *s->transposed : a.storage()); });
   if (s->tiled) s->transposed.reset();
-  if (s->cpu && k == 1 && !s->tiled && !s->transposed_kernel)
-    s->narrow = narrow_copy(s->transposed ? *s->transposed : a.storage());
+  if (s->cpu && k == 1 && !s->tiled && !s->transposed_kernel) {
+    const auto& rows = s->transposed ? *s->transposed : a.storage();
+    s->sliced = kernels::cpu::make_sliced(csr_view(rows));
+    if (s->sliced) s->transposed.reset();
+    else s->narrow = narrow_copy(rows);
+  }
   state_ = std::move(s);
 }
 
@@ -136,7 +144,17 @@ SpmmPlan<V, I>::SpmmPlan(const CSCMatrix<V, I>& a, std::int64_t k, Transpose op,
     rows_of_a = detail::compressed_transpose(a.storage());
     return csr_view(*rows_of_a);
   });
-  if (s->cpu && k == 1 && !s->tiled && !s->transposed_kernel) s->narrow = narrow_copy(a.storage());
+  if (s->cpu && k == 1 && !s->tiled) {
+    // A x (transposed kernel on the stored arrays) slices A's rows, made for the copy only
+    if (!t && kernels::cpu::may_slice(a.nrows(), a.ncols(), a.nnz())) {
+      if (!rows_of_a) rows_of_a = detail::compressed_transpose(a.storage());
+      s->sliced = kernels::cpu::make_sliced(csr_view(*rows_of_a));
+    } else if (t) {
+      s->sliced = kernels::cpu::make_sliced(csr_view(a.storage()));
+    }
+    if (s->sliced) s->transposed_kernel = false;
+    else if (t) s->narrow = narrow_copy(a.storage());
+  }
   state_ = std::move(s);
 }
 
@@ -162,6 +180,7 @@ void SpmmPlan<V, I>::run(DenseView<const V> x, DenseView<V> y) const {
                          std::to_string(x.cols));
   if (y.rows * y.cols == 0) return;
   if (s.tiled) return kernels::cpu::tiled_spmv(*s.tiled, x.data, x.row_stride, y.data, y.row_stride);
+  if (s.sliced) return kernels::cpu::sliced_spmv(*s.sliced, x.data, x.row_stride, y.data, y.row_stride);
   detail::run_on_contiguous<V>(x, y, [&](DenseView<const V> xc, DenseView<V> yc) {
     if (const auto* b = std::get_if<BlockSparseMatrix<V, I>>(&s.matrix)) {
       const auto v = bsr_view(b->storage());
@@ -191,15 +210,20 @@ std::int64_t SpmmPlan<V, I>::batch() const {
 template <typename V, typename I>
 int SpmmPlan<V, I>::threads() const {
   if (state_->tiled) return state_->tiled->threads;
+  if (state_->sliced) return state_->sliced->threads;
   return state_->cpu ? state_->partition.threads : 1;
 }
 template <typename V, typename I>
 std::int64_t SpmmPlan<V, I>::panel_columns() const {
-  return state_->cpu && !state_->tiled ? state_->partition.panel : 0;
+  return state_->cpu && !state_->tiled && !state_->sliced ? state_->partition.panel : 0;
 }
 template <typename V, typename I>
 bool SpmmPlan<V, I>::tiled() const {
   return state_->tiled.has_value();
+}
+template <typename V, typename I>
+bool SpmmPlan<V, I>::sliced() const {
+  return state_->sliced.has_value();
 }
 template <typename V, typename I>
 std::int64_t SpmmPlan<V, I>::extra_bytes() const {
@@ -210,6 +234,7 @@ std::int64_t SpmmPlan<V, I>::extra_bytes() const {
   if (s.tiled)
     bytes += static_cast<std::int64_t>(s.tiled->tile_ptr.size() * sizeof(std::int64_t) +
                                        s.tiled->index.size * sizeof(std::uint32_t) + s.tiled->values.size * sizeof(V));
+  if (s.sliced) bytes += s.sliced->bytes();
   if (s.narrow) bytes += static_cast<std::int64_t>(s.narrow->size * sizeof(std::uint16_t));
   return bytes;
 }

@@ -300,23 +300,40 @@ bool same_bits(const std::vector<V>& a, const std::vector<V>& b) {
   return true;
 }
 
-// Plans with one vector on the tiled copy (set_spmv_tiles forces small tiles, so that blocks
-// split rows and columns unevenly and many tiles are empty), CSR and CSC, A and A^T: against
-// float64, bit-identical to the reference backend on the baseline SIMD level (both sum each
-// output in the order of its row of op(A), without FMA), the same for every thread count, and
-// with strided x and y.
+// NaN where b has NaN, the same infinities where b has them, finite where b is.
+template <typename V>
+bool same_specials(const std::vector<V>& a, const std::vector<V>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::isnan(a[i]) != std::isnan(b[i]) || std::isinf(a[i]) != std::isinf(b[i])) return false;
+    if (std::isinf(b[i]) && a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+// The copies a plan with one vector may keep of op(A): tiled (set_spmv_tiles forces small tiles,
+// so that blocks split rows and columns unevenly and many tiles are empty) and sliced
+// (set_spmv_slices(1) slices whatever the row lengths).
+enum class Copy { tiled, sliced };
+
+// Plans with one vector on such a copy, CSR and CSC, A and A^T: against float64, bit-identical to
+// the reference backend on the baseline SIMD level (both sum each output in the order of its row
+// of op(A), without FMA), the same for every thread count and both formats, and with strided x and y.
 template <typename V, typename I>
-void check_tiled(const sf::CSRMatrix<V, I>& a, const std::string& name) {
+void check_copy_plans(const sf::CSRMatrix<V, I>& a, const std::string& name, Copy copy) {
   const auto csc = sf::CSCMatrix<V, I>::from_csr(a);
   const auto levels = sf::available_simd_levels();
-  for (int bits : {1, 2, 3, 5}) {
-    sf::set_spmv_tiles(bits);
+  const std::vector<int> settings = copy == Copy::tiled ? std::vector<int>{1, 2, 3, 5} : std::vector<int>{1};
+  for (int bits : settings) {
+    if (copy == Copy::tiled) sf::set_spmv_tiles(bits);
+    else sf::set_spmv_slices(bits);
     for (bool t : {false, true}) {
       const auto op = t ? sf::Transpose::yes : sf::Transpose::no;
       const std::int64_t in = t ? a.nrows() : a.ncols(), out = t ? a.ncols() : a.nrows();
       auto x = random_dense<V>(in, static_cast<std::uint32_t>(bits * 7 + t));
       if (in > 2) x[1] = std::numeric_limits<V>::infinity();  // Inf and NaN reach the outputs as in the reference
       if (in > 3) x[2] = std::numeric_limits<V>::quiet_NaN();
+      if (in > 4) x[0] = -std::numeric_limits<V>::infinity();  // where a slice's padding points
       const auto xv = sf::DenseView<const V>::row_major(x.data(), in, 1);
       const auto e = exact_product(a, t, x, 1);
       std::vector<V> ref(static_cast<std::size_t>(out));
@@ -333,10 +350,11 @@ void check_tiled(const sf::CSRMatrix<V, I>& a, const std::string& name) {
             const sf::SpmmPlan<V, I> plan = f == 0 ? sf::SpmmPlan<V, I>(a, 1, op, sf::Backend::cpu)
                                                    : sf::SpmmPlan<V, I>(csc, 1, op, sf::Backend::cpu);
             const char* fmt = f == 0 ? "CSR " : "CSC ";
-            EXPECT_EQ(plan.tiled(), a.nnz() > 0) << fmt << tag;
+            EXPECT_EQ(copy == Copy::tiled ? plan.tiled() : plan.sliced(), a.nnz() > 0) << fmt << tag;
             plan.run(xv, sf::DenseView<V>::row_major(y.data(), out, 1));
             if (in <= 3) expect_close(y, e, in, fmt + tag);
             if (level == sf::SimdLevel::baseline) EXPECT_TRUE(same_bits(y, ref)) << fmt << "differs from reference: " << tag;
+            EXPECT_TRUE(same_specials(y, ref)) << fmt << "NaN or Inf differ from the reference: " << tag;
             if (first.empty()) first = y;
             else EXPECT_TRUE(same_bits(y, first)) << fmt << "changed with the thread count or format: " << tag;
           }
@@ -358,21 +376,41 @@ void check_tiled(const sf::CSRMatrix<V, I>& a, const std::string& name) {
     }
   }
   sf::set_spmv_tiles(0);
+  sf::set_spmv_slices(0);
   sf::set_num_threads(0);
   sf::set_simd_level(sf::SimdLevel::automatic);
 }
 
-TYPED_TEST(CpuKernels, TiledPlans) {
+TYPED_TEST(CpuKernels, TiledAndSlicedPlans) {
   using V = typename TypeParam::first_type;
   using I = typename TypeParam::second_type;
-  check_tiled(random_csr<V, I>(0, 5, 0.5, 1, false), "0x5");
-  check_tiled(random_csr<V, I>(6, 0, 0.5, 1, false), "6x0");
-  check_tiled(random_csr<V, I>(1, 1, 1.0, 2, false), "1x1");
-  check_tiled(random_csr<V, I>(1, 37, 0.6, 3, false), "1x37");
-  check_tiled(random_csr<V, I>(37, 1, 0.6, 4, false), "37x1");
-  check_tiled(random_csr<V, I>(23, 19, 0.0, 5, false), "23x19 empty");
-  check_tiled(random_csr<V, I>(45, 29, 0.3, 6, true), "45x29 skewed");
-  check_tiled(random_csr<V, I>(603, 681, 0.1, 7, true), "603x681 skewed");
+  for (Copy copy : {Copy::tiled, Copy::sliced}) {
+    check_copy_plans(random_csr<V, I>(0, 5, 0.5, 1, false), "0x5", copy);
+    check_copy_plans(random_csr<V, I>(6, 0, 0.5, 1, false), "6x0", copy);
+    check_copy_plans(random_csr<V, I>(1, 1, 1.0, 2, false), "1x1", copy);
+    check_copy_plans(random_csr<V, I>(1, 37, 0.6, 3, false), "1x37", copy);
+    check_copy_plans(random_csr<V, I>(37, 1, 0.6, 4, false), "37x1", copy);
+    check_copy_plans(random_csr<V, I>(23, 19, 0.0, 5, false), "23x19 empty", copy);
+    check_copy_plans(random_csr<V, I>(45, 29, 0.3, 6, true), "45x29 skewed", copy);
+    check_copy_plans(random_csr<V, I>(603, 681, 0.1, 7, true), "603x681 skewed", copy);
+  }
+  // slices: exactly one, one and a lane, rows of every length 0..40 in one window
+  check_copy_plans(random_csr<V, I>(16, 50, 0.2, 8, false), "16x50", Copy::sliced);
+  check_copy_plans(random_csr<V, I>(17, 50, 0.2, 9, true), "17x50 skewed", Copy::sliced);
+  std::vector<I> ptr{0}, idx;
+  std::vector<V> val;
+  for (std::int64_t i = 0; i < 82; ++i) {
+    for (std::int64_t j = 0; j < (i * 37) % 41; ++j) {
+      idx.push_back(static_cast<I>((j * 3 + i) % 120));
+      val.push_back(static_cast<V>(0.25 * static_cast<double>(1 + (i + j) % 9)));
+    }
+    std::sort(idx.begin() + ptr.back(), idx.end());
+    idx.erase(std::unique(idx.begin() + ptr.back(), idx.end()), idx.end());
+    val.resize(idx.size());
+    ptr.push_back(static_cast<I>(idx.size()));
+  }
+  check_copy_plans(sf::CSRMatrix<V, I>(std::move(val), std::move(idx), std::move(ptr), {82, 120}), "82x120 lengths 0-40",
+                   Copy::sliced);
 }
 
 // Plans with one vector on arrays beyond L2 and at most 65536 columns read a 16-bit copy of the
@@ -381,6 +419,7 @@ TYPED_TEST(CpuKernels, TiledPlans) {
 TYPED_TEST(CpuKernels, NarrowIndexPlans) {
   using V = typename TypeParam::first_type;
   using I = typename TypeParam::second_type;
+  sf::set_spmv_slices(-1);  // the wide matrix below has short rows
   const auto a = random_csr<V, I>(1200, 900, 0.15, 13, true);
   const auto csc = sf::CSCMatrix<V, I>::from_csr(a);
   ASSERT_GE(a.nnz() * static_cast<std::int64_t>(sizeof(V) + sizeof(I)), std::int64_t{1} << 20);
@@ -448,6 +487,71 @@ TYPED_TEST(CpuKernels, NarrowIndexPlans) {
              sf::Transpose::no, sf::Backend::cpu);
     EXPECT_TRUE(same_bits(y, ref)) << cols;
   }
+  sf::set_spmv_slices(0);
+}
+
+// The automatic choice of the sliced copy: short rows are sliced (16-bit indices up to 65536
+// columns, 32-bit beyond, the widest index surviving both), long rows and heavy padding (one dense
+// row among short ones) are not, nor batches; the setting's bounds; CSC A x slices A's rows.
+TYPED_TEST(CpuKernels, SlicedWherePays) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  using Plan = sf::SpmmPlan<V, I>;
+  const auto a = random_csr<V, I>(1000, 1000, 0.01, 31, false);
+  const Plan plan(a, 1);
+  EXPECT_TRUE(plan.sliced());
+  EXPECT_FALSE(plan.tiled());
+  EXPECT_EQ(plan.panel_columns(), 0);
+  // 2-byte indices and the values, padded to whole slices, and the per-lane rows and lengths
+  EXPECT_GE(plan.extra_bytes(), a.nnz() * static_cast<std::int64_t>(2 + sizeof(V)) + 8 * 1000);
+  EXPECT_LE(plan.extra_bytes(), a.nnz() * static_cast<std::int64_t>(2 + sizeof(V)) * 5 / 4 + 8 * 1008 + 8 * 64);
+  EXPECT_FALSE(Plan(a, 2).sliced());
+  EXPECT_TRUE(Plan(random_csr<V, I>(200, 2000, 0.15, 9, false), 1).sliced());   // ~300 per row
+  EXPECT_FALSE(Plan(random_csr<V, I>(200, 2000, 0.25, 9, false), 1).sliced());  // ~500 per row
+  EXPECT_FALSE(Plan(random_csr<V, I>(1000, 1000, 0.01, 31, true), 1).sliced());  // a dense row: padding
+  const auto csc = sf::CSCMatrix<V, I>::from_csr(a);
+  for (bool t : {false, true}) {
+    const auto op = t ? sf::Transpose::yes : sf::Transpose::no;
+    const auto x = random_dense<V>(1000, 5);
+    const auto e = exact_product(a, t, x, 1);
+    for (int f = 0; f < 2; ++f) {
+      const Plan p = f == 0 ? Plan(a, 1, op) : Plan(csc, 1, op);
+      EXPECT_TRUE(p.sliced()) << f << t;
+      std::vector<V> y(1000);
+      p.run(sf::DenseView<const V>::row_major(x.data(), 1000, 1), sf::DenseView<V>::row_major(y.data(), 1000, 1));
+      expect_close(y, e, 1000, std::string(f == 0 ? "CSR" : "CSC") + (t ? " A^T" : " A"));
+    }
+  }
+  sf::set_spmv_slices(-1);
+  EXPECT_FALSE(Plan(a, 1).sliced());
+  sf::set_spmv_slices(0);
+  EXPECT_EQ(sf::spmv_slices(), 0);
+  EXPECT_THROW(sf::set_spmv_slices(-2), sf::invalid_argument);
+  EXPECT_THROW(sf::set_spmv_slices(2), sf::invalid_argument);
+  // the widest column a 16-bit index holds, and one past it (forced: these few rows pad much)
+  sf::set_spmv_slices(1);
+  for (std::int64_t cols : {std::int64_t{65536}, std::int64_t{65537}}) {
+    const std::int64_t rows = 40;
+    std::vector<I> ptr{0}, idx;
+    std::vector<V> val;
+    for (std::int64_t i = 0; i < rows; ++i) {
+      for (std::int64_t j = 0; j < 1 + i % 9; ++j) idx.push_back(static_cast<I>(cols - 1 - (i * 7919 + j * 4099) % cols));
+      std::sort(idx.begin() + ptr.back(), idx.end());
+      idx.erase(std::unique(idx.begin() + ptr.back(), idx.end()), idx.end());
+      while (val.size() < idx.size()) val.push_back(static_cast<V>(1 + val.size() % 5));
+      ptr.push_back(static_cast<I>(idx.size()));
+    }
+    idx.back() = static_cast<I>(cols - 1);
+    const sf::CSRMatrix<V, I> wide(std::move(val), std::move(idx), std::move(ptr), {rows, cols});
+    const Plan p(wide, 1, sf::Transpose::no, sf::Backend::cpu);
+    EXPECT_TRUE(p.sliced()) << cols;
+    auto x = random_dense<V>(cols, 3);
+    x[cols - 1] = V(1000);
+    std::vector<V> y(static_cast<std::size_t>(rows));
+    p.run(sf::DenseView<const V>::row_major(x.data(), cols, 1), sf::DenseView<V>::row_major(y.data(), rows, 1));
+    expect_close(y, exact_product(wide, false, x, 1), cols, "wide " + std::to_string(cols));
+  }
+  sf::set_spmv_slices(0);
 }
 
 // The automatic choice: a graph-like matrix whose x (2^20 values) outgrows L2 is tiled, a banded
@@ -724,7 +828,8 @@ TYPED_TEST(CpuKernels, PlanMatchesOneShot) {
           EXPECT_GE(plan.threads(), 1);
           EXPECT_LE(plan.threads(), threads);
           plan.run(xv, sf::DenseView<V>::row_major(y2.data(), out, k));
-          const bool copy = t && std::string(name) == "CSR";  // the plan runs on a transposed copy
+          // the plan runs on a transposed or sliced copy: each output sums in another order
+          const bool copy = (t && std::string(name) == "CSR") || plan.sliced();
           if (!copy) EXPECT_EQ(y1, y2) << name << " k=" << k << " t=" << t << " threads=" << threads;
           expect_close(y2, exact_product(a, t, x, k), in, std::string(name) + " plan");
           std::vector<V> y3(out * k);

@@ -1,5 +1,5 @@
 """Plans (SparseMatrix.plan): prepared products against the one-shot product and float64, their
-copies (16-bit indices, tiled graphs), output reuse and every error path."""
+copies (16-bit indices, tiled graphs, sliced short rows), output reuse and every error path."""
 import numpy as np
 import pytest
 import scipy.sparse
@@ -29,8 +29,10 @@ def test_plan_matches_product(rng, fmt, dtype, transpose, batch):
     assert got.dtype == dtype and got.shape == want.shape
     tol = 1e-5 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
-    # the plan and the one-shot product use the same kernel here (no reordering copy)
-    if not (transpose and fmt == "csr"):
+    # the plan and the one-shot product use the same kernel unless the plan keeps a copy that orders
+    # each output's sum differently (A.T on CSR: the transposed arrays; one vector on short rows:
+    # the sliced copy)
+    if not (transpose and fmt == "csr") and not plan.sliced:
         one_shot = a.transpose_matmul(x) if transpose else a @ x
         np.testing.assert_array_equal(got, one_shot)
     assert plan.shape == ((45, 61) if transpose else (61, 45))
@@ -75,15 +77,42 @@ def test_wrong_operands_raise(rng):
 
 
 def test_narrow_indices_are_reported_and_exact(rng):
-    # 1 MiB of arrays and at most 65536 columns: the plan keeps 16-bit indices, same bits
-    dense = random_sparse(rng, (1200, 900), 0.15, np.float32)
+    # 1 MiB of arrays, at most 65536 columns and rows too long to slice (~450 non-zeros): the
+    # plan keeps 16-bit indices, same bits
+    dense = random_sparse(rng, (1200, 3000), 0.15, np.float32)
     a = sf.CSRMatrix.from_dense(dense)
     plan = a.plan(1)
     assert plan.extra_bytes == 2 * a.nnz
-    assert not plan.tiled
-    x = rng.standard_normal(900).astype(np.float32)
+    assert not plan.tiled and not plan.sliced
+    x = rng.standard_normal(3000).astype(np.float32)
     np.testing.assert_array_equal(plan(x), a @ x)
     assert a.plan(4).extra_bytes == 0
+
+
+def test_short_rows_plan_is_sliced(rng):
+    # ~10 non-zeros per row: the plan keeps the sliced copy; each output sums its row in order
+    dense = random_sparse(rng, (1000, 1000), 0.01, np.float32)
+    dense[3, 7] = np.inf
+    dense[9, :] = 0.0  # an empty row gives +0
+    a = sf.CSRMatrix.from_dense(dense)
+    x = rng.standard_normal(1000).astype(np.float32)
+    x[11] = np.nan
+    for transpose in (False, True):
+        plan = a.plan(1, transpose=transpose)
+        assert plan.sliced and not plan.tiled
+        assert plan.extra_bytes >= 6 * a.nnz
+        assert "sliced=True" in repr(plan)
+        got = plan(x)
+        ref = scipy.sparse.csr_matrix(dense.astype(np.float64))  # stored entries only meet x's NaN
+        want = (ref.T if transpose else ref) @ x.astype(np.float64)
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+        np.testing.assert_array_equal(np.isinf(got), np.isinf(want))
+        finite = np.isfinite(want)
+        np.testing.assert_allclose(got[finite], want[finite], rtol=1e-5, atol=1e-5)
+        if not transpose:
+            assert got[9] == 0.0 and not np.signbit(got[9])
+    assert not a.plan(2).sliced
+    assert not sf.CSRMatrix.from_dense(random_sparse(rng, (200, 2000), 0.25, np.float32)).plan(1).sliced  # ~500 per row
 
 
 def test_graph_plan_is_tiled(rng):

@@ -10,6 +10,20 @@
 
 namespace sparse_formats::kernels::cpu {
 
+// Rows per slice of a SlicedMatrix (sliced.hpp): one vector of float lanes at the widest level.
+inline constexpr int kSliceRows = 16;
+
+// A SlicedMatrix as the kernels read it.
+template <typename V>
+struct SlicedView {
+  const std::int64_t* slice_ptr;  // [slices + 1]
+  const std::int32_t* row;        // [slices * kSliceRows], -1: no row
+  const std::int32_t* length;     // [slices * kSliceRows]
+  const std::uint16_t* index16;   // one of index16 and index32 is set
+  const std::int32_t* index32;
+  const V* values;
+};
+
 // Dense operands are row-major with unit column stride: element (i, c) at p[i * ld + c].
 template <typename V, typename I>
 struct RowKernels {
@@ -39,6 +53,9 @@ struct RowKernels {
   // csr_rows for k = 1 with the column indices read from a 16-bit copy (same results).
   void (*csr_rows_narrow)(const CsrView<V, I>& a, const std::uint16_t* indices, const V* x, std::int64_t ldx, V* y,
                           std::int64_t ldy, std::int64_t r0, std::int64_t r1);
+  // y[row] = its row of A times x for the rows of slices [s0, s1) of a SlicedMatrix (x unit
+  // stride, y with element stride ldy); each row's terms summed in the row's order.
+  void (*sliced_rows)(const SlicedView<V>& a, const V* x, V* y, std::int64_t ldy, std::int64_t s0, std::int64_t s1);
   // Dense -> CSR fill of one row (unit stride, `cols` values): the entries with !(|v| <= t), in
   // order, written to indices/data, at most `room` of them; returns how many were written.
   std::int64_t (*dense_row_fill)(const V* row, std::int64_t cols, V t, I* indices, V* data, std::int64_t room);

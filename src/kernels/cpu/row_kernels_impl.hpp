@@ -754,6 +754,70 @@ SPARSE_FORMATS_NO_AUTOVECTORIZE void tile_entries(const std::uint32_t* index, co
   }
 }
 
+// ---------------------------------------------------------------- slices of a SlicedMatrix
+
+// One slice into out[kSliceRows]: lane l sums the terms of row l in order; a lane whose row has
+// ended (j >= len[l]) is neither read nor summed. Scalar lanes where the level has no gathers
+// (the baseline multiplies then adds, as the reference backend does).
+template <typename V, typename J>
+SPARSE_FORMATS_NO_AUTOVECTORIZE inline void slice_lanes(const J* index, const V* val, const std::int32_t* len,
+                                                        i64 width, const V* x, V* out) {
+  for (int l = 0; l < kSliceRows; ++l) out[l] = V(0);
+  for (i64 j = 0; j < width; ++j) {
+    const J* ij = index + j * kSliceRows;
+    const V* vj = val + j * kSliceRows;
+    for (int l = 0; l < kSliceRows; ++l)
+      if (j < len[l]) out[l] += vj[l] * x[static_cast<i64>(ij[l])];
+  }
+}
+
+template <typename V, typename J>
+inline void slice(const J* index, const V* val, const std::int32_t* len, i64 width, const V* x, V* out) {
+#if defined(__AVX512F__)
+  static_assert(kSliceRows == 16);
+  const __m512i n = _mm512_loadu_si512(len);
+  if constexpr (std::is_same_v<V, float>) {
+    __m512 acc = _mm512_setzero_ps();
+    for (i64 j = 0; j < width; ++j) {
+      const __mmask16 m = _mm512_cmpgt_epi32_mask(n, _mm512_set1_epi32(static_cast<int>(j)));
+      const __m512 g = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, load_index16(index + j * 16), x, 4);
+      acc = _mm512_mask3_fmadd_ps(_mm512_loadu_ps(val + j * 16), g, acc, m);
+    }
+    return _mm512_storeu_ps(out, acc);
+  } else {
+    const __m256i n0 = _mm512_castsi512_si256(n), n1 = _mm512_extracti64x4_epi64(n, 1);
+    __m512d a0 = _mm512_setzero_pd(), a1 = _mm512_setzero_pd();
+    for (i64 j = 0; j < width; ++j) {
+      const __m256i t = _mm256_set1_epi32(static_cast<int>(j));
+      const __mmask8 m0 = _mm256_cmpgt_epi32_mask(n0, t), m1 = _mm256_cmpgt_epi32_mask(n1, t);
+      const __m512i i = load_index16(index + j * 16);
+      const __m512d g0 = _mm512_mask_i32gather_pd(_mm512_setzero_pd(), m0, _mm512_castsi512_si256(i), x, 8);
+      const __m512d g1 = _mm512_mask_i32gather_pd(_mm512_setzero_pd(), m1, _mm512_extracti64x4_epi64(i, 1), x, 8);
+      a0 = _mm512_mask3_fmadd_pd(_mm512_loadu_pd(val + j * 16), g0, a0, m0);
+      a1 = _mm512_mask3_fmadd_pd(_mm512_loadu_pd(val + j * 16 + 8), g1, a1, m1);
+    }
+    _mm512_storeu_pd(out, a0);
+    return _mm512_storeu_pd(out + 8, a1);
+  }
+#else
+  slice_lanes(index, val, len, width, x, out);
+#endif
+}
+
+template <typename V>
+void sliced_rows(const SlicedView<V>& a, const V* x, V* y, i64 ldy, i64 s0, i64 s1) {
+  alignas(64) V out[kSliceRows];
+  for (i64 s = s0; s < s1; ++s) {
+    const i64 b = a.slice_ptr[s], width = (a.slice_ptr[s + 1] - b) / kSliceRows;
+    const std::int32_t* len = a.length + s * kSliceRows;
+    if (a.index16 != nullptr) slice(a.index16 + b, a.values + b, len, width, x, out);
+    else slice(a.index32 + b, a.values + b, len, width, x, out);
+    const std::int32_t* row = a.row + s * kSliceRows;
+    for (int l = 0; l < kSliceRows; ++l)
+      if (row[l] >= 0) y[static_cast<i64>(row[l]) * ldy] = out[l];
+  }
+}
+
 // ---------------------------------------------------------------- dense row -> kept entries
 
 // Kept: !(|v| <= t), so NaN is kept (conversions.cpp's rule). Scalar form, branch-free: every
@@ -863,7 +927,7 @@ const RowKernels<V, I>& row_kernels() {
                                       &csr_scatter<V, I>,          &csr_scatter_panels<V, I>,
                                       &bsr_rows<V, I>,             &bsr_scatter<V, I>,
                                       &tile_entries<V>,            &csr_rows_narrow<V, I>,
-                                      &dense_row_fill<V, I>};
+                                      &sliced_rows<V>,             &dense_row_fill<V, I>};
   return table;
 }
 

@@ -22,6 +22,7 @@ namespace sparse_formats {
 namespace {
 std::atomic<int> g_threads{0};  // 0: not set through the API
 std::atomic<std::int64_t> g_panel{0};  // 0: not set through the API (SPARSE_FORMATS_PANEL_COLUMNS or automatic)
+std::atomic<int> g_slices{0};          // 0: not set through the API (SPARSE_FORMATS_SPMV_SLICES or automatic)
 std::atomic<int> g_tiles{0};           // 0: not set through the API (SPARSE_FORMATS_SPMV_TILES or automatic)
 
 // The integer in environment variable `name` if it is set, whole and within [lo, hi].
@@ -82,6 +83,19 @@ void set_spmv_tiles(int log2_columns) {
 int spmv_tiles() {
   if (const int set = g_tiles.load(); set != 0) return set;
   static const int from_env = static_cast<int>(env_integer("SPARSE_FORMATS_SPMV_TILES", -1, 14).value_or(0));
+  return from_env;
+}
+
+void set_spmv_slices(int mode) {
+  if (mode < -1 || mode > 1)
+    throw invalid_argument("set_spmv_slices: expected -1 (off), 0 (automatic) or 1 (always), got " +
+                           std::to_string(mode));
+  g_slices = mode;
+}
+
+int spmv_slices() {
+  if (const int set = g_slices.load(); set != 0) return set;
+  static const int from_env = static_cast<int>(env_integer("SPARSE_FORMATS_SPMV_SLICES", -1, 1).value_or(0));
   return from_env;
 }
 
