@@ -36,7 +36,8 @@ int spmv_tiles();
 // as pruned layers at 70-99% sparsity have: the plan stores op(A) in slices of 16 rows, one row
 // per vector lane, rows sorted by length within windows of 4096 (SELL-C-sigma), so that SpMV
 // gathers one entry of 16 rows at a time and sums nothing across lanes. 0 (the default) slices
-// where it pays (at most 320 non-zeros per row on average, at most 25% padding, no tiled copy);
+// where it pays (at most 320 non-zeros per row on average, at most 25% padding, no tiled copy,
+// a SIMD level with gathers when planning);
 // 1 slices every such plan (tests use it); -1 turns slicing off. SPARSE_FORMATS_SPMV_SLICES sets
 // the default. Each output sums its row's terms in the row's order: results agree with spmm()
 // to rounding and do not depend on the thread count.

@@ -757,8 +757,8 @@ SPARSE_FORMATS_NO_AUTOVECTORIZE void tile_entries(const std::uint32_t* index, co
 // ---------------------------------------------------------------- slices of a SlicedMatrix
 
 // One slice into out[kSliceRows]: lane l sums the terms of row l in order; a lane whose row has
-// ended (j >= len[l]) is neither read nor summed. Scalar lanes where the level has no gathers
-// (the baseline multiplies then adds, as the reference backend does).
+// ended (j >= len[l]) is neither read nor summed. Scalar lanes on the baseline level (no gathers;
+// it multiplies then adds, as the reference backend does).
 template <typename V, typename J>
 SPARSE_FORMATS_NO_AUTOVECTORIZE inline void slice_lanes(const J* index, const V* val, const std::int32_t* len,
                                                         i64 width, const V* x, V* out) {
@@ -798,6 +798,49 @@ inline void slice(const J* index, const V* val, const std::int32_t* len, i64 wid
     }
     _mm512_storeu_pd(out, a0);
     return _mm512_storeu_pd(out + 8, a1);
+  }
+#elif defined(__AVX2__)
+  // Eight int32 indices of a step from lane q on. A masked lane keeps its sum through the blend,
+  // whatever its padding holds.
+  const auto index8 = [&](i64 j, int q) {
+    if constexpr (std::is_same_v<J, std::uint16_t>)
+      return _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(index + j * 16 + q)));
+    else
+      return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(index + j * 16 + q));
+  };
+  if constexpr (std::is_same_v<V, float>) {
+    const __m256i n0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(len));
+    const __m256i n1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(len + 8));
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    for (i64 j = 0; j < width; ++j) {
+      const __m256i t = _mm256_set1_epi32(static_cast<int>(j));
+      const __m256 m0 = _mm256_castsi256_ps(_mm256_cmpgt_epi32(n0, t));
+      const __m256 m1 = _mm256_castsi256_ps(_mm256_cmpgt_epi32(n1, t));
+      const __m256 g0 = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), x, index8(j, 0), m0, 4);
+      const __m256 g1 = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), x, index8(j, 8), m1, 4);
+      a0 = _mm256_blendv_ps(a0, _mm256_fmadd_ps(_mm256_loadu_ps(val + j * 16), g0, a0), m0);
+      a1 = _mm256_blendv_ps(a1, _mm256_fmadd_ps(_mm256_loadu_ps(val + j * 16 + 8), g1, a1), m1);
+    }
+    _mm256_storeu_ps(out, a0);
+    return _mm256_storeu_ps(out + 8, a1);
+  } else {
+    __m256d a[4] = {_mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd()};
+    for (i64 j = 0; j < width; ++j) {
+      const __m128i t = _mm_set1_epi32(static_cast<int>(j));
+      for (int q = 0; q < 2; ++q) {
+        const __m256i i8 = index8(j, 8 * q);
+        for (int h = 0; h < 2; ++h) {
+          const int lane = 8 * q + 4 * h;
+          const __m128i n = _mm_loadu_si128(reinterpret_cast<const __m128i*>(len + lane));
+          const __m256d m = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm_cmpgt_epi32(n, t)));
+          const __m128i i4 = h == 0 ? _mm256_castsi256_si128(i8) : _mm256_extracti128_si256(i8, 1);
+          const __m256d g = _mm256_mask_i32gather_pd(_mm256_setzero_pd(), x, i4, m, 8);
+          __m256d& acc = a[2 * q + h];
+          acc = _mm256_blendv_pd(acc, _mm256_fmadd_pd(_mm256_loadu_pd(val + j * 16 + lane), g, acc), m);
+        }
+      }
+    }
+    for (int r = 0; r < 4; ++r) _mm256_storeu_pd(out + 4 * r, a[r]);
   }
 #else
   slice_lanes(index, val, len, width, x, out);
