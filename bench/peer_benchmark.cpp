@@ -206,10 +206,11 @@ void run_product(benchmark::State& state, const Workload& w, const Op& op, const
       sf::spmm(l.ours, xv, yv, tr, sf::Backend::cpu);
       benchmark::DoNotOptimize(y.data());
     }
-  } else if (impl == "ours_plan") {  // SpmmPlan: prepared once (a transposed or tiled copy where it pays)
+  } else if (impl == "ours_plan") {  // SpmmPlan: prepared once (a transposed, tiled or sliced copy where it pays)
     const auto t0 = std::chrono::steady_clock::now();
     const sf::SpmmPlan<float, std::int32_t> plan(l.ours, k, tr, sf::Backend::cpu);
     state.counters["tiled"] = plan.tiled() ? 1 : 0;
+    state.counters["sliced"] = plan.sliced() ? 1 : 0;
     state.counters["plan_extra_bytes"] = static_cast<double>(plan.extra_bytes());
     state.counters["plan_us"] =
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
