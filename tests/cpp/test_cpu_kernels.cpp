@@ -61,6 +61,22 @@ sf::CSRMatrix<V, I> random_csr(std::int64_t rows, std::int64_t cols, double dens
   return sf::CSRMatrix<V, I>(std::move(data), std::move(idx), std::move(ptr), {rows, cols});
 }
 
+// A rows x cols matrix whose row i holds the columns columns_of(i) returns (sorted and deduplicated
+// here), with values 1..5.
+template <typename V, typename I, typename Columns>
+sf::CSRMatrix<V, I> csr_of_rows(std::int64_t rows, std::int64_t cols, Columns&& columns_of) {
+  std::vector<I> ptr{0}, idx;
+  std::vector<V> val;
+  for (std::int64_t i = 0; i < rows; ++i) {
+    for (std::int64_t c : columns_of(i)) idx.push_back(static_cast<I>(c));
+    std::sort(idx.begin() + ptr.back(), idx.end());
+    idx.erase(std::unique(idx.begin() + ptr.back(), idx.end()), idx.end());
+    while (val.size() < idx.size()) val.push_back(static_cast<V>(1 + val.size() % 5));
+    ptr.push_back(static_cast<I>(idx.size()));
+  }
+  return sf::CSRMatrix<V, I>(std::move(val), std::move(idx), std::move(ptr), {rows, cols});
+}
+
 template <typename V>
 std::vector<V> random_dense(std::int64_t n, std::uint32_t seed) {
   std::mt19937 rng(seed);
@@ -397,20 +413,12 @@ TYPED_TEST(CpuKernels, TiledAndSlicedPlans) {
   // slices: exactly one, one and a lane, rows of every length 0..40 in one window
   check_copy_plans(random_csr<V, I>(16, 50, 0.2, 8, false), "16x50", Copy::sliced);
   check_copy_plans(random_csr<V, I>(17, 50, 0.2, 9, true), "17x50 skewed", Copy::sliced);
-  std::vector<I> ptr{0}, idx;
-  std::vector<V> val;
-  for (std::int64_t i = 0; i < 82; ++i) {
-    for (std::int64_t j = 0; j < (i * 37) % 41; ++j) {
-      idx.push_back(static_cast<I>((j * 3 + i) % 120));
-      val.push_back(static_cast<V>(0.25 * static_cast<double>(1 + (i + j) % 9)));
-    }
-    std::sort(idx.begin() + ptr.back(), idx.end());
-    idx.erase(std::unique(idx.begin() + ptr.back(), idx.end()), idx.end());
-    val.resize(idx.size());
-    ptr.push_back(static_cast<I>(idx.size()));
-  }
-  check_copy_plans(sf::CSRMatrix<V, I>(std::move(val), std::move(idx), std::move(ptr), {82, 120}), "82x120 lengths 0-40",
-                   Copy::sliced);
+  const auto lengths = csr_of_rows<V, I>(82, 120, [](std::int64_t i) {
+    std::vector<std::int64_t> c;
+    for (std::int64_t j = 0; j < (i * 37) % 41; ++j) c.push_back((j * 3 + i) % 120);
+    return c;
+  });
+  check_copy_plans(lengths, "82x120 lengths 0-40", Copy::sliced);
 }
 
 // Plans with one vector on arrays beyond L2 and at most 65536 columns read a 16-bit copy of the
@@ -468,16 +476,11 @@ TYPED_TEST(CpuKernels, NarrowIndexPlans) {
   // column 65535 is the widest a 16-bit index holds
   for (std::int64_t cols : {std::int64_t{65536}, std::int64_t{65537}}) {
     const std::int64_t rows = 3000, per_row = 48;
-    std::vector<I> ptr{0}, idx;
-    std::vector<V> val;
-    for (std::int64_t i = 0; i < rows; ++i) {
-      for (std::int64_t j = 0; j < per_row; ++j) idx.push_back(static_cast<I>(cols - 1 - (i * 131 + j * 977) % 9000));
-      std::sort(idx.end() - per_row, idx.end());
-      idx.erase(std::unique(idx.end() - per_row, idx.end()), idx.end());
-      while (val.size() < idx.size()) val.push_back(static_cast<V>(1 + val.size() % 5));
-      ptr.push_back(static_cast<I>(idx.size()));
-    }
-    const sf::CSRMatrix<V, I> wide(std::move(val), std::move(idx), std::move(ptr), {rows, cols});
+    const auto wide = csr_of_rows<V, I>(rows, cols, [&](std::int64_t i) {
+      std::vector<std::int64_t> c;
+      for (std::int64_t j = 0; j < per_row; ++j) c.push_back(cols - 1 - (i * 131 + j * 977) % 9000);
+      return c;
+    });
     const sf::SpmmPlan<V, I> plan(wide, 1, sf::Transpose::no, sf::Backend::cpu);
     EXPECT_EQ(plan.extra_bytes(), cols <= 65536 ? 2 * wide.nnz() : 0) << cols;
     const auto x = random_dense<V>(cols, 3);
@@ -537,17 +540,11 @@ TYPED_TEST(CpuKernels, SlicedWherePays) {
   sf::set_spmv_slices(1);
   for (std::int64_t cols : {std::int64_t{65536}, std::int64_t{65537}}) {
     const std::int64_t rows = 40;
-    std::vector<I> ptr{0}, idx;
-    std::vector<V> val;
-    for (std::int64_t i = 0; i < rows; ++i) {
-      for (std::int64_t j = 0; j < 1 + i % 9; ++j) idx.push_back(static_cast<I>(cols - 1 - (i * 7919 + j * 4099) % cols));
-      std::sort(idx.begin() + ptr.back(), idx.end());
-      idx.erase(std::unique(idx.begin() + ptr.back(), idx.end()), idx.end());
-      while (val.size() < idx.size()) val.push_back(static_cast<V>(1 + val.size() % 5));
-      ptr.push_back(static_cast<I>(idx.size()));
-    }
-    idx.back() = static_cast<I>(cols - 1);
-    const sf::CSRMatrix<V, I> wide(std::move(val), std::move(idx), std::move(ptr), {rows, cols});
+    const auto wide = csr_of_rows<V, I>(rows, cols, [&](std::int64_t i) {
+      std::vector<std::int64_t> c{cols - 1};  // the widest index in every row
+      for (std::int64_t j = 0; j < i % 9; ++j) c.push_back(cols - 2 - (i * 7919 + j * 4099) % (cols - 1));
+      return c;
+    });
     const Plan p(wide, 1, sf::Transpose::no, sf::Backend::cpu);
     EXPECT_TRUE(p.sliced()) << cols;
     auto x = random_dense<V>(cols, 3);
