@@ -38,7 +38,8 @@ int spmv_tiles();
 // gathers one entry of 16 rows at a time and sums nothing across lanes. 0 (the default) slices
 // where it pays (at most 320 non-zeros per row on average, at most 25% padding, no tiled copy,
 // a SIMD level with gathers when planning);
-// 1 slices every such plan (tests use it); -1 turns slicing off. SPARSE_FORMATS_SPMV_SLICES sets
+// 1 slices every such plan whose padding stays within 8 entries per non-zero (tests use it);
+// -1 turns slicing off. SPARSE_FORMATS_SPMV_SLICES sets
 // the default. Each output sums its row's terms in the row's order: results agree with spmm()
 // to rounding and do not depend on the thread count.
 void set_spmv_slices(int mode);

@@ -538,6 +538,15 @@ TYPED_TEST(CpuKernels, SlicedWherePays) {
   EXPECT_THROW(sf::set_spmv_slices(2), sf::invalid_argument);
   // the widest column a 16-bit index holds, and one past it (forced: these few rows pad much)
   sf::set_spmv_slices(1);
+  // even forced, no copy 16x the non-zeros: one full row per window of 4096 rows pads its slice
+  const auto lonely = csr_of_rows<V, I>(4 * 4096, 40000, [](std::int64_t i) {
+    std::vector<std::int64_t> c;
+    if (i % 4096 == 5)
+      for (std::int64_t j = 0; j < 40000; ++j) c.push_back(j);
+    return c;
+  });
+  EXPECT_FALSE(Plan(lonely, 1).sliced());
+  EXPECT_TRUE(Plan(random_csr<V, I>(45, 29, 0.3, 6, true), 1).sliced());  // small padding is allowed
   for (std::int64_t cols : {std::int64_t{65536}, std::int64_t{65537}}) {
     const std::int64_t rows = 40;
     const auto wide = csr_of_rows<V, I>(rows, cols, [&](std::int64_t i) {

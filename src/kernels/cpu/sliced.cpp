@@ -71,6 +71,9 @@ std::optional<SlicedMatrix<V>> make_sliced(const CsrView<V, I>& a) {
   }
   const std::int64_t entries = s.slice_ptr.back();
   if (mode == 0 && static_cast<double>(entries - nnz) > kMaxPadding * static_cast<double>(nnz)) return std::nullopt;
+  // Forced slicing still refuses a copy that padding would blow up (long rows scattered over many
+  // slices): at most 8 entries per non-zero beyond the first 2^20.
+  if (entries > 8 * nnz + (std::int64_t{1} << 20)) return std::nullopt;
   const bool narrow = a.cols <= 65536;
   if (narrow) s.index16 = RawArray<std::uint16_t>(static_cast<std::size_t>(entries));
   else s.index32 = RawArray<std::int32_t>(static_cast<std::size_t>(entries));
