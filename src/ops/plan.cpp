@@ -78,9 +78,11 @@ template <typename V, typename I>
 std::optional<kernels::cpu::RawArray<std::uint16_t>> narrow_copy(const CompressedStorage<V, I>& s) {
   const std::int64_t nnz = s.nnz();
   if (s.minor > 65536 || nnz * static_cast<std::int64_t>(sizeof(V) + sizeof(I)) < kNarrowMinBytes) return std::nullopt;
-  kernels::cpu::RawArray<std::uint16_t> out(static_cast<std::size_t>(nnz));
+  // 8 spare entries: the AVX2 kernel reads a row's last 1-7 indices as a whole vector of 8
+  kernels::cpu::RawArray<std::uint16_t> out(static_cast<std::size_t>(nnz + 8));
   const I* idx = s.indices.data();
   for (std::int64_t p = 0; p < nnz; ++p) out.data[p] = static_cast<std::uint16_t>(idx[p]);
+  for (std::int64_t p = nnz; p < nnz + 8; ++p) out.data[p] = 0;
   return out;
 }
 

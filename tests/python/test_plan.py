@@ -84,7 +84,7 @@ def test_narrow_indices_are_reported_and_exact(rng):
     dense = random_sparse(rng, (1200, 3000), 0.15, np.float32)
     a = sf.CSRMatrix.from_dense(dense)
     plan = a.plan(1)
-    assert plan.extra_bytes == 2 * a.nnz
+    assert plan.extra_bytes == 2 * (a.nnz + 8)  # 8 spare entries past the end
     assert not plan.tiled and not plan.sliced
     x = rng.standard_normal(3000).astype(np.float32)
     np.testing.assert_array_equal(plan(x), a @ x)

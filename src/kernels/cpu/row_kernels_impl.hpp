@@ -198,8 +198,8 @@ inline __m256i load_index8_n(const I* idx, __mmask8 m) {
 }
 #endif
 
-// SpMV row with hardware gathers of x where the instruction set has them (unit stride only),
-// two vector accumulators; the row's last partial vector is one masked gather (rows of DNN layers
+// SpMV row with hardware gathers of x where the instruction set has them (unit stride only;
+// float on AVX2, float and double on AVX-512), two vector accumulators; the row's last partial vector is one masked gather (rows of DNN layers
 // at 95-99% sparsity are 5-40 long: a scalar tail, with its mispredicted exit, was most of them).
 // I may also be uint16_t (an SpmmPlan's narrow copy of the column indices): Path, the matrix's own
 // index type, then picks the code path, so the sums and their order are those of the matrix's own
@@ -253,6 +253,37 @@ inline V csr_dot(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx
         b = _mm512_fmadd_pd(_mm512_maskz_loadu_pd(m, val + p), gather8(p, m), b);
       }
       return _mm512_reduce_add_pd(_mm512_add_pd(a, b));
+    }
+  }
+#elif defined(__AVX2__)
+  if constexpr (std::is_same_v<V, float> && std::is_same_v<Path, std::int32_t>) {
+    if (ldx == 1) {
+      // Eight column indices from p as int32 lanes; only the lanes in m are used. The matrix's own
+      // indices are read masked (nothing past the row); a narrow copy keeps spare entries past
+      // its end (narrow_copy), so its eight are read whole.
+      const auto index8 = [&](i64 p, __m256i m) {
+        if constexpr (std::is_same_v<I, std::uint16_t>)
+          return _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(idx + p)));
+        else
+          return _mm256_maskload_epi32(reinterpret_cast<const int*>(idx + p), m);
+      };
+      const __m256i all = _mm256_set1_epi32(-1);
+      __m256 a = _mm256_setzero_ps(), b = _mm256_setzero_ps();
+      i64 p = p0;
+      for (; p + 16 <= p1; p += 16) {
+        a = _mm256_fmadd_ps(_mm256_loadu_ps(val + p), _mm256_i32gather_ps(x, index8(p, all), 4), a);
+        b = _mm256_fmadd_ps(_mm256_loadu_ps(val + p + 8), _mm256_i32gather_ps(x, index8(p + 8, all), 4), b);
+      }
+      // the rest, up to 15, as at most two masked gathers
+      for (; p < p1; p += 8) {
+        const __m256i m = Simd<float>::mask(static_cast<int>(min_of<i64>(8, p1 - p)));
+        const __m256 g = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), x, index8(p, m), _mm256_castsi256_ps(m), 4);
+        a = _mm256_fmadd_ps(_mm256_maskload_ps(val + p, m), g, a);
+      }
+      const __m256 s = _mm256_add_ps(a, b);
+      const __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+      const __m128 q = _mm_add_ps(h, _mm_movehl_ps(h, h));
+      return _mm_cvtss_f32(_mm_add_ss(q, _mm_shuffle_ps(q, q, 1)));
     }
   }
 #endif
