@@ -196,6 +196,15 @@ inline __m256i load_index8_n(const I* idx, __mmask8 m) {
   else
     return _mm256_maskz_loadu_epi32(m, idx);
 }
+#elif defined(__AVX2__)
+// 8 column indices as int32 lanes, from int32 or 16-bit storage.
+template <typename I>
+inline __m256i load_index8(const I* idx) {
+  if constexpr (std::is_same_v<I, std::uint16_t>)
+    return _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(idx)));
+  else
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx));
+}
 #endif
 
 // SpMV row with hardware gathers of x where the instruction set has them (unit stride only;
@@ -258,26 +267,25 @@ inline V csr_dot(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx
 #elif defined(__AVX2__)
   if constexpr (std::is_same_v<V, float> && std::is_same_v<Path, std::int32_t>) {
     if (ldx == 1) {
-      // Eight column indices from p as int32 lanes; only the lanes in m are used. The matrix's own
-      // indices are read masked (nothing past the row); a narrow copy keeps spare entries past
-      // its end (narrow_copy), so its eight are read whole.
-      const auto index8 = [&](i64 p, __m256i m) {
+      // The indices of a partial vector (lanes m): the matrix's own are read masked (nothing past
+      // the row); a narrow copy keeps spare entries past its end (narrow_copy), so its eight are
+      // read whole.
+      const auto tail_index8 = [&](i64 p, __m256i m) {
         if constexpr (std::is_same_v<I, std::uint16_t>)
-          return _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(idx + p)));
+          return load_index8(idx + p);
         else
           return _mm256_maskload_epi32(reinterpret_cast<const int*>(idx + p), m);
       };
-      const __m256i all = _mm256_set1_epi32(-1);
       __m256 a = _mm256_setzero_ps(), b = _mm256_setzero_ps();
       i64 p = p0;
       for (; p + 16 <= p1; p += 16) {
-        a = _mm256_fmadd_ps(_mm256_loadu_ps(val + p), _mm256_i32gather_ps(x, index8(p, all), 4), a);
-        b = _mm256_fmadd_ps(_mm256_loadu_ps(val + p + 8), _mm256_i32gather_ps(x, index8(p + 8, all), 4), b);
+        a = _mm256_fmadd_ps(_mm256_loadu_ps(val + p), _mm256_i32gather_ps(x, load_index8(idx + p), 4), a);
+        b = _mm256_fmadd_ps(_mm256_loadu_ps(val + p + 8), _mm256_i32gather_ps(x, load_index8(idx + p + 8), 4), b);
       }
       // the rest, up to 15, as at most two masked gathers
       for (; p < p1; p += 8) {
         const __m256i m = Simd<float>::mask(static_cast<int>(min_of<i64>(8, p1 - p)));
-        const __m256 g = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), x, index8(p, m), _mm256_castsi256_ps(m), 4);
+        const __m256 g = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), x, tail_index8(p, m), _mm256_castsi256_ps(m), 4);
         a = _mm256_fmadd_ps(_mm256_maskload_ps(val + p, m), g, a);
       }
       const __m256 s = _mm256_add_ps(a, b);
@@ -309,7 +317,7 @@ inline void csr_dot2(const std::int32_t* idx, const float* val, i64 p0, i64 p1, 
     b = _mm512_fmadd_ps(values(_mm256_loadu_ps(val + p + 8)), pairs(i1, 0xff), b);
   }
   for (; p < p1; p += 8) {  // masked lanes add 0 x 0
-    const __mmask8 m = static_cast<__mmask8>((1u << min_of<i64>(8, p1 - p)) - 1u);
+    const __mmask8 m = Simd<double>::mask(static_cast<int>(min_of<i64>(8, p1 - p)));
     a = _mm512_fmadd_ps(values(_mm256_maskz_loadu_ps(m, val + p)), pairs(_mm256_maskz_loadu_epi32(m, idx + p), m), a);
   }
   const __m512 s = _mm512_add_ps(a, b);
@@ -885,14 +893,7 @@ inline void slice(const J* index, const V* val, const std::int32_t* len, i64 wid
     return _mm512_storeu_pd(out + 8, a1);
   }
 #elif defined(__AVX2__)
-  // Eight int32 indices of a step from lane q on. A masked lane keeps its sum through the blend,
-  // whatever its padding holds.
-  const auto index8 = [&](i64 j, int q) {
-    if constexpr (std::is_same_v<J, std::uint16_t>)
-      return _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(index + j * 16 + q)));
-    else
-      return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(index + j * 16 + q));
-  };
+  // A masked lane keeps its sum through the blend, whatever its padding holds.
   if constexpr (std::is_same_v<V, float>) {
     const __m256i n0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(len));
     const __m256i n1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(len + 8));
@@ -901,8 +902,8 @@ inline void slice(const J* index, const V* val, const std::int32_t* len, i64 wid
       const __m256i t = _mm256_set1_epi32(static_cast<int>(j));
       const __m256 m0 = _mm256_castsi256_ps(_mm256_cmpgt_epi32(n0, t));
       const __m256 m1 = _mm256_castsi256_ps(_mm256_cmpgt_epi32(n1, t));
-      const __m256 g0 = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), x, index8(j, 0), m0, 4);
-      const __m256 g1 = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), x, index8(j, 8), m1, 4);
+      const __m256 g0 = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), x, load_index8(index + j * 16), m0, 4);
+      const __m256 g1 = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), x, load_index8(index + j * 16 + 8), m1, 4);
       a0 = _mm256_blendv_ps(a0, _mm256_fmadd_ps(_mm256_loadu_ps(val + j * 16), g0, a0), m0);
       a1 = _mm256_blendv_ps(a1, _mm256_fmadd_ps(_mm256_loadu_ps(val + j * 16 + 8), g1, a1), m1);
     }
@@ -913,7 +914,7 @@ inline void slice(const J* index, const V* val, const std::int32_t* len, i64 wid
     for (i64 j = 0; j < width; ++j) {
       const __m128i t = _mm_set1_epi32(static_cast<int>(j));
       for (int q = 0; q < 2; ++q) {
-        const __m256i i8 = index8(j, 8 * q);
+        const __m256i i8 = load_index8(index + j * 16 + 8 * q);
         for (int h = 0; h < 2; ++h) {
           const int lane = 8 * q + 4 * h;
           const __m128i n = _mm_loadu_si128(reinterpret_cast<const __m128i*>(len + lane));

@@ -47,7 +47,6 @@ std::optional<SlicedMatrix<V>> make_sliced(const CsrView<V, I>& a) {
   SlicedMatrix<V> s;
   s.rows = a.rows;
   s.cols = a.cols;
-  s.nnz = nnz;
   s.slices = (a.rows + kSliceRows - 1) / kSliceRows;
   const std::int64_t lanes = s.slices * kSliceRows;
   // Longest first within each window; equal lengths keep their order.
@@ -110,11 +109,7 @@ template <typename V>
 void sliced_spmv(const SlicedMatrix<V>& s, const V* x, std::int64_t ldx, V* y, std::int64_t ldy) {
   // The gathers index x directly: another stride goes through a contiguous copy.
   std::vector<V> x_copy;
-  if (ldx != 1) {
-    x_copy.resize(static_cast<std::size_t>(s.cols));
-    for (std::int64_t j = 0; j < s.cols; ++j) x_copy[j] = x[j * ldx];
-    x = x_copy.data();
-  }
+  x = unit_stride(x, s.cols, ldx, x_copy);
   const auto kernel = row_kernels<V, std::int32_t>().sliced_rows;
   const SlicedView<V> v = s.view();
   if (s.threads <= 1) return kernel(v, x, y, ldy, 0, s.slices);

@@ -22,7 +22,7 @@ namespace sparse_formats::kernels::cpu {
 
 template <typename V>
 struct SlicedMatrix {
-  std::int64_t rows = 0, cols = 0, nnz = 0;
+  std::int64_t rows = 0, cols = 0;
   std::int64_t slices = 0;
   std::vector<std::int64_t> slice_ptr;  // [slices + 1]: slice s's entries start at slice_ptr[s]
   RawArray<std::int32_t> row{0};        // [slices * kSliceRows]: output row of each lane, -1 past the last row

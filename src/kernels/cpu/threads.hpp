@@ -22,6 +22,16 @@ inline std::int64_t product_work(std::int64_t entries, std::int64_t out_rows, st
   return k <= 1 ? units / 2 : units;
 }
 
+// x[0], x[ld], ... x[(n - 1) ld] at unit stride: x itself when ld is 1, else a copy kept in `copy`
+// (for the one-vector kernels that index x directly).
+template <typename V>
+const V* unit_stride(const V* x, std::int64_t n, std::int64_t ld, std::vector<V>& copy) {
+  if (ld == 1) return x;
+  copy.resize(static_cast<std::size_t>(n));
+  for (std::int64_t j = 0; j < n; ++j) copy[j] = x[j * ld];
+  return copy.data();
+}
+
 // Zeroes columns [0, k) of rows [r0, r1) of y (row stride ldy): the outputs the scatter kernels add into.
 template <typename V>
 void zero_rows(V* y, std::int64_t ldy, std::int64_t k, std::int64_t r0, std::int64_t r1) {

@@ -109,11 +109,7 @@ template <typename V>
 void tiled_spmv(const TiledMatrix<V>& t, const V* x, std::int64_t ldx, V* y, std::int64_t ldy) {
   // The tiles index x and y directly: other strides go through contiguous copies.
   std::vector<V> x_copy, y_copy;
-  if (ldx != 1) {
-    x_copy.resize(static_cast<std::size_t>(t.cols));
-    for (std::int64_t j = 0; j < t.cols; ++j) x_copy[j] = x[j * ldx];
-    x = x_copy.data();
-  }
+  x = unit_stride(x, t.cols, ldx, x_copy);
   V* out = y;
   if (ldy != 1) {
     y_copy.resize(static_cast<std::size_t>(t.rows));
