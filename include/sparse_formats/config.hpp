@@ -1,6 +1,7 @@
 // Process-wide settings of the CPU backend.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -45,9 +46,13 @@ int spmv_tiles();
 void set_spmv_slices(int mode);
 int spmv_slices();
 
-// Conversions between CSR and CSC keep one scratch block (up to 128 MiB, about the size of the
-// matrix's index and value arrays) for the next conversion, rather than page-fault fresh memory
-// in at every call. This frees it.
+// Arrays of 4 MiB and more that the CPU kernels allocate (the index and value arrays of CSR and
+// CSC matrices made from dense or by CSR <-> CSC, a plan's copies, conversion scratch) go back to
+// a cache when freed, up to 256 MiB in all; a later array that fits a kept block within 25% reuses
+// it. Fresh memory is page-faulted and cleared by the operating system on first touch, which for
+// a 64 MB array costs more than the conversion that fills it. cached_memory_bytes() is what the
+// cache holds (no matrix's memory statistics count it); release_cached_memory() returns it.
+std::size_t cached_memory_bytes();
 void release_cached_memory();
 
 // Whether the library was built with OpenMP (without it the CPU backend runs one thread).

@@ -7,8 +7,10 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -899,3 +901,56 @@ TEST(CpuKernelsConfig, StridedOperandsGoThroughCopies) {
 }
 
 }  // namespace
+
+// Freed arrays of 4 MiB and more are kept (cached_memory_bytes) and reused by the next array that
+// fits them within 25%; smaller ones and much smaller requests are not served from them; results
+// are unchanged; release_cached_memory() empties the cache.
+TEST(CpuKernelsConfig, LargeArraysAreReused) {
+  sf::release_cached_memory();
+  EXPECT_EQ(sf::cached_memory_bytes(), 0u);
+  const auto dense_of = [](std::int64_t n) {
+    sf::DenseMatrix<float> d(n, n);
+    for (std::size_t i = 0; i < d.data.size(); ++i) d.data[i] = (i % 7 == 3) ? 0.0f : static_cast<float>(i % 1000) + 0.5f;
+    d.data[5] = std::numeric_limits<float>::quiet_NaN();
+    d.data[9] = -std::numeric_limits<float>::infinity();
+    return d;
+  };
+  const auto same = [](const sf::DenseMatrix<float>& a, const sf::DenseMatrix<float>& b) {
+    return a.data.size() == b.data.size() &&
+           std::memcmp(a.data.data(), b.data.data(), a.data.size() * sizeof(float)) == 0;
+  };
+  using Csr = sf::CSRMatrix<float, std::int32_t>;
+  const auto arrays = [](const Csr& m) { return std::set<const void*>{m.col_indices().data(), m.values().data()}; };
+  const auto big = dense_of(1500);  // 1.93M entries kept: 7.7 MB per array, 8 MiB blocks
+  std::set<const void*> first;
+  {
+    const auto a = Csr::from_dense(big.view());
+    first = arrays(a);
+    EXPECT_TRUE(same(a.to_dense(), big));
+  }
+  const std::size_t kept = sf::cached_memory_bytes();
+  EXPECT_EQ(kept, 2 * (std::size_t{8} << 20));
+  {
+    const auto a = Csr::from_dense(big.view());
+    EXPECT_EQ(arrays(a), first);
+    EXPECT_EQ(sf::cached_memory_bytes(), 0u);  // both blocks lent out again
+    EXPECT_TRUE(same(a.to_dense(), big));
+  }
+  EXPECT_EQ(sf::cached_memory_bytes(), kept);
+  {
+    const auto small = dense_of(1150);  // 4.5 MB per array (6 MiB blocks): 8 MiB is more than 25% over
+    const auto b = Csr::from_dense(small.view());
+    for (const void* p : arrays(b)) EXPECT_EQ(first.count(p), 0u);
+    EXPECT_EQ(sf::cached_memory_bytes(), kept);
+    EXPECT_TRUE(same(b.to_dense(), small));
+  }
+  EXPECT_EQ(sf::cached_memory_bytes(), kept + 2 * (std::size_t{6} << 20));
+  {
+    const auto tiny = dense_of(600);  // under 4 MiB: never kept
+    const auto c = Csr::from_dense(tiny.view());
+    EXPECT_TRUE(same(c.to_dense(), tiny));
+  }
+  EXPECT_EQ(sf::cached_memory_bytes(), kept + 2 * (std::size_t{6} << 20));
+  sf::release_cached_memory();
+  EXPECT_EQ(sf::cached_memory_bytes(), 0u);
+}

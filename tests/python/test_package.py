@@ -9,7 +9,7 @@ import sparse_formats as sf
 
 def test_public_names():
     for name in ["CSRMatrix", "CSCMatrix", "BlockSparseMatrix", "SparseMatrixStats", "num_threads",
-                 "set_num_threads", "has_openmp", "release_cached_memory"]:
+                 "set_num_threads", "has_openmp", "release_cached_memory", "cached_memory_bytes"]:
         assert hasattr(sf, name), name
 
 
@@ -104,3 +104,24 @@ def test_wide_transpose_matches_scipy_and_survives_releasing_the_scratch():
         assert np.array_equal(c.row_indices, want.indices)
         assert np.array_equal(c.values, want.data)
         sf.release_cached_memory()
+
+
+def test_large_arrays_are_kept_for_reuse_until_released():
+    # 1.35M kept entries: 5.4 MB index and value arrays, each in a 6 MiB block
+    dense = np.arange(1, 1300 * 1300 + 1, dtype=np.float32).reshape(1300, 1300)
+    dense[::5] = 0
+    sf.release_cached_memory()
+    assert sf.cached_memory_bytes() == 0
+    first = sf.CSRMatrix.from_dense(dense)
+    assert np.array_equal(first.to_dense(), dense)
+    at = lambda m: {m.values.__array_interface__["data"][0], m.col_indices.__array_interface__["data"][0]}
+    first_at = at(first)
+    del first  # its arrays go back to the cache, not to the system
+    assert sf.cached_memory_bytes() == 2 * (6 << 20)
+    again = sf.CSRMatrix.from_dense(dense)
+    assert sf.cached_memory_bytes() == 0
+    assert at(again) == first_at
+    assert np.array_equal(again.to_dense(), dense)
+    del again
+    sf.release_cached_memory()
+    assert sf.cached_memory_bytes() == 0

@@ -7,12 +7,8 @@
 #include <bit>
 #include <cmath>
 #include <limits>
-#include <mutex>
-#include <new>
 #include <utility>
 #include <vector>
-
-#include <sys/mman.h>
 
 #include "instantiate.hpp"
 #include "kernels/cpu/row_kernels.hpp"
@@ -111,64 +107,6 @@ std::int64_t thread_offsets(std::int64_t* counts, int threads, std::int64_t n, F
 }
 
 }  // namespace
-
-void* allocate_output(std::size_t bytes) {
-  constexpr std::size_t kHuge = std::size_t{2} << 20;
-  void* p = nullptr;
-  if (bytes >= 2 * kHuge) {
-    const std::size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
-    p = std::aligned_alloc(kHuge, rounded);
-#ifdef MADV_HUGEPAGE
-    if (p != nullptr) ::madvise(p, rounded, MADV_HUGEPAGE);  // advice only: failure is harmless
-#endif
-  } else {  // cache-line aligned: the product kernels load rows of their scratch copies in vectors
-    p = std::aligned_alloc(64, (std::max<std::size_t>(bytes, 1) + 63) / 64 * 64);
-  }
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-
-namespace {
-std::mutex g_scratch_mutex;
-void* g_scratch = nullptr;  // the kept block, owned while not lent out
-std::size_t g_scratch_capacity = 0;
-}  // namespace
-
-Scratch::Scratch(std::size_t bytes) {
-  if (bytes == 0) return;
-  {
-    const std::lock_guard<std::mutex> lock(g_scratch_mutex);
-    if (g_scratch != nullptr && g_scratch_capacity >= bytes) {
-      data_ = std::exchange(g_scratch, nullptr);
-      capacity_ = std::exchange(g_scratch_capacity, 0);
-      return;
-    }
-  }
-  data_ = allocate_output(bytes);
-  capacity_ = bytes;
-}
-
-Scratch::~Scratch() {
-  if (data_ == nullptr) return;
-  if (capacity_ <= kMaxCachedScratch) {
-    const std::lock_guard<std::mutex> lock(g_scratch_mutex);
-    if (capacity_ > g_scratch_capacity) {  // keep the larger block
-      std::swap(data_, g_scratch);
-      std::swap(capacity_, g_scratch_capacity);
-    }
-  }
-  std::free(data_);
-}
-
-void release_scratch() {
-  void* p = nullptr;
-  {
-    const std::lock_guard<std::mutex> lock(g_scratch_mutex);
-    p = std::exchange(g_scratch, nullptr);
-    g_scratch_capacity = 0;
-  }
-  std::free(p);
-}
 
 template <typename V>
 void count_kept(DenseView<const V> d, double threshold, std::int64_t* counts) {

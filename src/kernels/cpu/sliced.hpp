@@ -14,7 +14,7 @@
 #include <optional>
 #include <vector>
 
-#include "kernels/cpu/conversions.hpp"
+#include "kernels/cpu/memory.hpp"
 #include "kernels/cpu/row_kernels.hpp"
 #include "kernels/kernels.hpp"
 

@@ -9,7 +9,7 @@
 
 #include <strings.h>
 
-#include "kernels/cpu/conversions.hpp"
+#include "kernels/cpu/memory.hpp"
 #include "sparse_formats/config.hpp"
 #include "sparse_formats/errors.hpp"
 
@@ -99,7 +99,9 @@ int spmv_slices() {
   return from_env;
 }
 
-void release_cached_memory() { kernels::cpu::release_scratch(); }
+std::size_t cached_memory_bytes() { return kernels::cpu::cached_bytes(); }
+
+void release_cached_memory() { kernels::cpu::release_cached_blocks(); }
 
 bool has_openmp() {
 #ifdef _OPENMP

@@ -11,7 +11,7 @@
 #include <optional>
 #include <vector>
 
-#include "kernels/cpu/conversions.hpp"
+#include "kernels/cpu/memory.hpp"
 #include "kernels/kernels.hpp"
 
 namespace sparse_formats::kernels::cpu {
