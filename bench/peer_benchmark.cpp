@@ -7,7 +7,8 @@
 // Extra flags (after Google Benchmark's own): --large (the 2M x 2M graphs), --threads=N,
 // --dlmc=DIR (DLMC .smtx patterns, default ../shared/data/nn/dlmc from the source root),
 // --rsb_tune=0|1 (librsb's autotuner rsb_tune_spmm before each librsb product, default 1),
-// --operand_offset=BYTES (x and y start this far past a 64-byte boundary, default 0; a multiple of 4).
+// --operand_offset=BYTES (x and y start this far past a 64-byte boundary, default 0; a multiple of 4),
+// --batches=K,K,... (A x and A^T x at these batch sizes too, on the layer and block workloads).
 #include <benchmark/benchmark.h>
 #include <omp.h>
 #include <rsb.h>
@@ -148,6 +149,7 @@ std::pair<rsb_mtx_t*, rsb_int_t> rsb_for(Loaded& l, const std::string& key, rsb_
 // malloc's 16-byte alignment the layout, and products whose batch loops load rows of x in vectors,
 // changed from one process to the next); --operand_offset=16 measures malloc's and numpy's case.
 std::size_t g_operand_offset = 0;
+std::vector<std::int64_t> g_extra_batches;  // --batches
 
 template <typename T>
 struct OperandAllocator {
@@ -348,6 +350,10 @@ void register_all(const std::vector<Workload>& workloads, bool large) {
     if (!graph) {
       ops.push_back({"spmm", 128, false});
       ops.push_back({"spmm_t", 128, true});
+      for (const std::int64_t k : g_extra_batches) {
+        ops.push_back({"spmm", k, false});
+        ops.push_back({"spmm_t", k, true});
+      }
     } else {
       ops.push_back({"spmm_t", 32, true});
     }
@@ -393,6 +399,14 @@ int main(int argc, char** argv) {
     else if (a.rfind("--dlmc=", 0) == 0) dlmc = a.substr(7);
     else if (a.rfind("--rsb_tune=", 0) == 0) g_rsb_tune = a.substr(11) != "0";
     else if (a.rfind("--operand_offset=", 0) == 0) g_operand_offset = std::stoul(a.substr(17));
+    else if (a.rfind("--batches=", 0) == 0) {
+      for (std::size_t at = 10; at < a.size();) {
+        const std::size_t end = std::min(a.find(',', at), a.size());
+        g_extra_batches.push_back(std::stoll(a.substr(at, end - at)));
+        if (g_extra_batches.back() < 1) { std::fprintf(stderr, "--batches: sizes must be >= 1\n"); return 2; }
+        at = end + 1;
+      }
+    }
     else { std::fprintf(stderr, "unknown flag %s\n", a.c_str()); return 2; }
   }
   sf::set_num_threads(g_threads);

@@ -363,6 +363,45 @@ inline void for_each_tile(i64 k, int shift, F&& tile) {
 // Rows per block of the plain batch kernels, which take every tile of the batch over a block.
 inline constexpr i64 kTileRowBlock = 32;
 
+// ---------------------------------------------------------------- batches of one short register
+
+// Calls f.template operator()<S>() with the Short register (simd.hpp) that holds a batch of k
+// values and returns true; false where the batch needs full vectors or the level has none.
+template <typename V, typename F>
+inline bool with_short(i64 k, F&& f) {
+#if defined(__AVX512F__)
+  if (k * static_cast<i64>(sizeof(V)) <= 16) return f.template operator()<Short<V, 16>>(), true;
+  if (k * static_cast<i64>(sizeof(V)) <= 32) return f.template operator()<Short<V, 32>>(), true;
+#elif defined(__AVX2__) && defined(__FMA__)
+  if (k * static_cast<i64>(sizeof(V)) <= 16) return f.template operator()<Short<V, 16>>(), true;
+#endif
+  static_cast<void>(k);
+  static_cast<void>(f);
+  return false;
+}
+
+// Rows [r0, r1) of y = A x for a batch in one Short register: csr_tile's two accumulator sets
+// (every Short batch is narrow), the same sums and so the same bits, on registers of its width.
+template <typename S, typename V, typename I>
+void csr_rows_short(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k, i64 r0, i64 r1) {
+  using R = typename S::R;
+  const auto m = S::mask(static_cast<int>(k));
+  const I* idx = a.indices;
+  const V* val = a.data;
+  auto term = [&](i64 p, R acc) { return S::fma(S::set1(val[p]), S::load_m(x + static_cast<i64>(idx[p]) * ldx, m), acc); };
+  for (i64 i = r0; i < r1; ++i) {
+    R s0 = S::zero(), s1 = S::zero();
+    i64 p = a.indptr[i];
+    const i64 e = a.indptr[i + 1];
+    for (; p + 1 < e; p += 2) {
+      s0 = term(p, s0);
+      s1 = term(p + 1, s1);
+    }
+    if (p < e) s0 = term(p, s0);
+    S::store_m(y + i * ldy, S::add(s0, s1), m);
+  }
+}
+
 template <typename V, typename I>
 void csr_rows_narrow(const CsrView<V, I>& a, const std::uint16_t* idx, const V* x, i64 ldx, V* y, i64 ldy, i64 r0,
                      i64 r1) {
@@ -387,6 +426,7 @@ void csr_rows(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k,
     }
   }
 #endif
+  if (with_short<V>(k, [&]<typename S>() { csr_rows_short<S>(a, x, ldx, y, ldy, k, r0, r1); })) return;
   const int shift = frame_shift(x, ldx);
   const bool narrow = k <= kNarrowBatch * Simd<V>::N;
   // Tiles inside blocks of rows: the tile dispatch is paid once per block, not per (short) row.
@@ -534,6 +574,16 @@ inline void scatter_tile(const I* idx, const V* val, i64 p0, i64 p1, const V* xi
   }
 }
 
+// scatter_tile for a batch in one Short register.
+template <typename S, typename V, typename I>
+inline void scatter_short(const I* idx, const V* val, i64 p0, i64 p1, const V* xi, V* y, i64 ldy, typename S::M m) {
+  const typename S::R xv = S::load_m(xi, m);
+  for (i64 p = p0; p < p1; ++p) {
+    V* yr = y + static_cast<i64>(idx[p]) * ldy;
+    S::store_m(yr, S::fma(S::set1(val[p]), xv, S::load_m(yr, m)), m);
+  }
+}
+
 template <typename V, typename I>
 void csr_scatter(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k, i64 r0, i64 r1, i64 c0, i64 c1) {
   const I* ip = a.indptr;
@@ -555,6 +605,12 @@ void csr_scatter(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64
       }
     }
     if (k == 1) continue;
+    if (with_short<V>(k, [&]<typename S>() {
+          const auto m = S::mask(static_cast<int>(k));
+          for (i64 i = b0; i < b1; ++i)
+            scatter_short<S>(idx, val, lo[i - b0], hi[i - b0], x + i * ldx, y, ldy, m);
+        }))
+      continue;
     // Tiles inside blocks of rows, as in csr_rows; each output value still takes its terms in row order.
     for_each_tile<V>(k, shift, [&]<int U, bool Masked>(i64 c, Edges e) {
       for (i64 i = b0; i < b1; ++i)
