@@ -7,9 +7,11 @@
 // and the buffers are summed in thread order.
 #include <algorithm>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "instantiate.hpp"
+#include "kernels/cpu/memory.hpp"
 #include "kernels/cpu/partition.hpp"
 #include "kernels/cpu/row_kernels.hpp"
 #include "kernels/cpu/threads.hpp"
@@ -23,6 +25,25 @@ namespace {
 // Below this batch the partial buffers (2 passes over cols x k per thread) cost less than every
 // thread re-reading the row structure to find its columns.
 constexpr std::int64_t kColumnSplitMinBatch = 4;
+
+// Values that the scatter's register accesses to one row of y span: the batch rounded up to the
+// register that holds it (16 or 32 bytes, a 64-bit pair of floats) or to whole 64-byte vectors.
+// A masked access spans its whole register; when that reaches into the next row, the next
+// non-zero's load of that row (the next column, often) overlaps a store still in flight and
+// waits for it: A^T x with batches of 2-3 and 5-7 floats took 3x as long as with 4 or 8.
+// Below this density a row's consecutive entries are rarely adjacent columns, and zeroing and
+// copying the padded rows cost more than the waits they save: layers at 99% sparsity ran
+// 0.74-0.94x padded, at 95% 0.96-1.5x, at 50-90% 1.0-5x (docs/performance.md).
+constexpr double kPadMinDensity = 0.02;
+
+template <typename V>
+std::int64_t scatter_span(std::int64_t k) {
+  constexpr std::int64_t kVector = 64 / sizeof(V);
+  if (k <= 1 || (std::is_same_v<V, float> && k == 2)) return k;
+  if (k * static_cast<std::int64_t>(sizeof(V)) <= 16) return 16 / sizeof(V);
+  if (k * static_cast<std::int64_t>(sizeof(V)) <= 32) return 32 / sizeof(V);
+  return (k + kVector - 1) / kVector * kVector;
+}
 
 // Panel width of the cache-blocked products (csr_rows_panels, csr_scatter_panels) for this matrix
 // and batch, or 0 for the plain kernels. A panel's rows of x (y for A^T x) take kPanelBytes, with
@@ -102,14 +123,25 @@ void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView
   const auto& kern = row_kernels<V, I>();
   const std::int64_t k = y.cols, n = a.cols;
   const auto& b = part.bounds;
+  // Where the registers that update a row of y span into the next row, scatter into rows of
+  // `span` values instead and copy the k values out (see scatter_span).
+  const std::int64_t span = scatter_span<V>(k);
+  const bool pad = span > y.row_stride && static_cast<double>(a.indptr[a.rows]) >=
+                                               kPadMinDensity * static_cast<double>(a.rows) * static_cast<double>(n);
+  const Scratch padded(pad ? static_cast<std::size_t>(n * span * (part.column_split ? 1 : part.threads)) * sizeof(V) : 0);
+  V* const rows = static_cast<V*>(padded.data());
   // Output rows [c0, c1), every row of A (the column-split path and one thread).
   auto columns = [&](std::int64_t c0, std::int64_t c1) {
-    zero_rows(y.data, y.row_stride, k, c0, c1);
+    V* out = pad ? rows : y.data;
+    const std::int64_t ld = pad ? span : y.row_stride;
+    zero_rows(out, ld, k, c0, c1);
     if (c0 == c1) return;
     if (part.panel > 0)
-      kern.csr_scatter_panels(a, x.data, x.row_stride, y.data, y.row_stride, k, c0, c1, part.panel);
+      kern.csr_scatter_panels(a, x.data, x.row_stride, out, ld, k, c0, c1, part.panel);
     else
-      kern.csr_scatter(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.rows, c0, c1);
+      kern.csr_scatter(a, x.data, x.row_stride, out, ld, k, 0, a.rows, c0, c1);
+    if (pad)
+      for (std::int64_t j = c0; j < c1; ++j) std::copy(out + j * span, out + j * span + k, y.data + j * y.row_stride);
   };
   if (part.threads <= 1) return columns(0, n);
   if (part.column_split) {
@@ -117,24 +149,27 @@ void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView
     for (int t = 0; t < part.threads; ++t) columns(b[t], b[t + 1]);
     return;
   }
-  // Thread 0 scatters into y, thread t > 0 into partial[t - 1]; then y += partials in order.
+  // Thread 0 scatters into y (or its padded rows), thread t > 0 into partial[t - 1]; then y += the
+  // partials in thread order.
   const int threads = part.threads;
-  const std::int64_t stride = n * k;
-  std::unique_ptr<V[]> partial(new V[static_cast<std::size_t>((threads - 1) * stride)]);
+  const std::int64_t ld = pad ? span : k, stride = n * ld;
+  std::unique_ptr<V[]> own;
+  V* partial = pad ? rows + stride : (own.reset(new V[static_cast<std::size_t>((threads - 1) * stride)]), own.get());
 #pragma omp parallel num_threads(threads)
   {
 #pragma omp for schedule(static, 1)
     for (int t = 0; t < threads; ++t) {
-      V* out = t == 0 ? y.data : partial.get() + (t - 1) * stride;
-      const std::int64_t ld = t == 0 ? y.row_stride : k;
-      zero_rows(out, ld, k, 0, n);
-      kern.csr_scatter(a, x.data, x.row_stride, out, ld, k, b[t], b[t + 1], 0, n);
+      V* out = t > 0 ? partial + (t - 1) * stride : pad ? rows : y.data;
+      const std::int64_t ldo = t > 0 || pad ? ld : y.row_stride;
+      zero_rows(out, ldo, k, 0, n);
+      kern.csr_scatter(a, x.data, x.row_stride, out, ldo, k, b[t], b[t + 1], 0, n);
     }
 #pragma omp for schedule(static)
     for (std::int64_t j = 0; j < n; ++j) {
       V* yj = y.data + j * y.row_stride;
+      if (pad) std::copy(rows + j * span, rows + j * span + k, yj);
       for (int t = 1; t < threads; ++t) {
-        const V* pj = partial.get() + (t - 1) * stride + j * k;
+        const V* pj = partial + (t - 1) * stride + j * ld;
         for (std::int64_t c = 0; c < k; ++c) yj[c] += pj[c];
       }
     }

@@ -369,11 +369,13 @@ inline constexpr i64 kTileRowBlock = 32;
 // values and returns true; false where the batch needs full vectors or the level has none.
 template <typename V, typename F>
 inline bool with_short(i64 k, F&& f) {
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+  if constexpr (std::is_same_v<V, float>)
+    if (k <= 2) return f.template operator()<Short<float, 8>>(), true;
+  if (k * static_cast<i64>(sizeof(V)) <= 16) return f.template operator()<Short<V, 16>>(), true;
+#endif
 #if defined(__AVX512F__)
-  if (k * static_cast<i64>(sizeof(V)) <= 16) return f.template operator()<Short<V, 16>>(), true;
   if (k * static_cast<i64>(sizeof(V)) <= 32) return f.template operator()<Short<V, 32>>(), true;
-#elif defined(__AVX2__) && defined(__FMA__)
-  if (k * static_cast<i64>(sizeof(V)) <= 16) return f.template operator()<Short<V, 16>>(), true;
 #endif
   static_cast<void>(k);
   static_cast<void>(f);

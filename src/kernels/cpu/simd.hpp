@@ -65,6 +65,21 @@ struct Simd<double> {
 template <typename V, int Bytes>
 struct Short;
 
+// Two floats as one 64-bit access: masked 128-bit accesses to 8-byte rows overlap the next row.
+template <>
+struct Short<float, 8> {
+  using R = __m128;
+  using M = int;  // unused: the access is exactly two lanes
+  static constexpr int N = 2;
+  static M mask(int) { return 0; }
+  static R zero() { return _mm_setzero_ps(); }
+  static R set1(float v) { return _mm_set1_ps(v); }
+  static R load_m(const float* p, M) { return _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(p))); }
+  static void store_m(float* p, R v, M) { _mm_store_sd(reinterpret_cast<double*>(p), _mm_castps_pd(v)); }
+  static R fma(R a, R b, R c) { return _mm_fmadd_ps(a, b, c); }
+  static R add(R a, R b) { return _mm_add_ps(a, b); }
+};
+
 template <>
 struct Short<float, 16> {
   using R = __m128;
@@ -162,6 +177,21 @@ struct Simd<double> {
 // Registers of 16 bytes for batches of at most 16 bytes (see the AVX-512 Short).
 template <typename V, int Bytes>
 struct Short;
+
+// Two floats as one 64-bit access: masked 128-bit accesses to 8-byte rows overlap the next row.
+template <>
+struct Short<float, 8> {
+  using R = __m128;
+  using M = int;  // unused: the access is exactly two lanes
+  static constexpr int N = 2;
+  static M mask(int) { return 0; }
+  static R zero() { return _mm_setzero_ps(); }
+  static R set1(float v) { return _mm_set1_ps(v); }
+  static R load_m(const float* p, M) { return _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(p))); }
+  static void store_m(float* p, R v, M) { _mm_store_sd(reinterpret_cast<double*>(p), _mm_castps_pd(v)); }
+  static R fma(R a, R b, R c) { return _mm_fmadd_ps(a, b, c); }
+  static R add(R a, R b) { return _mm_add_ps(a, b); }
+};
 
 template <>
 struct Short<float, 16> {
