@@ -231,7 +231,8 @@ TYPED_TEST(CpuKernels, EdgeShapes) {
 
 // Batches that fit a 16- or 32-byte register run on registers of that width; their sums are those
 // of the full-width kernel, so AVX2 and AVX-512 (both FMA, both two accumulator sets on these
-// batches) give the same bits, with x and y rows at every offset from a cache line.
+// batches) give the same bits, with x and y rows at every offset from a cache line. The same for
+// block-sparse products with 4x4 and 8x8 blocks (row tiles of equal height at both levels).
 TYPED_TEST(CpuKernels, ShortBatchesMatchFullVectors) {
   using V = typename TypeParam::first_type;
   using I = typename TypeParam::second_type;
@@ -239,6 +240,7 @@ TYPED_TEST(CpuKernels, ShortBatchesMatchFullVectors) {
   if (std::find(levels.begin(), levels.end(), sf::SimdLevel::avx512) == levels.end())
     GTEST_SKIP() << "no AVX-512 on this CPU";
   const auto a = random_csr<V, I>(70, 90, 0.3, 11, true);
+  const auto b4 = sf::BlockSparseMatrix<V, I>::from_csr(a, 4), b8 = sf::BlockSparseMatrix<V, I>::from_csr(a, 8);
   sf::set_num_threads(1);
   const std::int64_t widest = 64 / static_cast<std::int64_t>(sizeof(V));  // narrow on AVX2 up to here
   for (std::int64_t k = 2; k <= widest; ++k) {
@@ -254,16 +256,22 @@ TYPED_TEST(CpuKernels, ShortBatchesMatchFullVectors) {
           for (std::int64_t c = 0; c < k; ++c) xb[r * ld + c] = x[r * k + c];
         const sf::DenseView<const V> xv{xb, in, k, ld, 1};
         std::vector<std::vector<V>> got;
-        for (const auto level : {sf::SimdLevel::avx2, sf::SimdLevel::avx512}) {
-          sf::set_simd_level(level);
-          std::vector<V> y(static_cast<std::size_t>(out * ld), V(-3));
-          sf::spmm(a, xv, sf::DenseView<V>{y.data(), out, k, ld, 1}, t ? sf::Transpose::yes : sf::Transpose::no,
-                   sf::Backend::cpu);
-          for (std::int64_t r = 0; r < out; ++r)  // the gaps between rows are untouched
-            for (std::int64_t c = k; c < ld; ++c) ASSERT_EQ(y[r * ld + c], V(-3)) << "k=" << k;
-          got.push_back(y);
-        }
-        EXPECT_EQ(got[0], got[1]) << "k=" << k << (t ? " A^T" : " A") << " offset " << offset;
+        const auto product = [&](const auto& m, const std::string& what) {
+          for (const auto level : {sf::SimdLevel::avx2, sf::SimdLevel::avx512}) {
+            sf::set_simd_level(level);
+            std::vector<V> y(static_cast<std::size_t>(out * ld), V(-3));
+            sf::spmm(m, xv, sf::DenseView<V>{y.data(), out, k, ld, 1}, t ? sf::Transpose::yes : sf::Transpose::no,
+                     sf::Backend::cpu);
+            for (std::int64_t r = 0; r < out; ++r)  // the gaps between rows are untouched
+              for (std::int64_t c = k; c < ld; ++c) ASSERT_EQ(y[r * ld + c], V(-3)) << what << " k=" << k;
+            got.push_back(y);
+          }
+          EXPECT_EQ(got[got.size() - 2], got.back()) << what << " k=" << k << (t ? " A^T" : " A") << " offset " << offset;
+        };
+        product(b4, "BSR 4x4");
+        product(b8, "BSR 8x8");
+        got.clear();
+        product(a, "CSR");
         std::vector<V> dense_y(static_cast<std::size_t>(out * k));
         for (std::int64_t r = 0; r < out; ++r)
           for (std::int64_t c = 0; c < k; ++c) dense_y[r * k + c] = got[1][r * ld + c];

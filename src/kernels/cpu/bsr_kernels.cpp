@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "instantiate.hpp"
+#include "kernels/cpu/memory.hpp"
 #include "kernels/cpu/partition.hpp"
 #include "kernels/cpu/row_kernels.hpp"
 #include "kernels/cpu/threads.hpp"
@@ -45,10 +46,19 @@ template <typename V, typename I>
 void bsr_spmm_transposed(const BsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, const Partition& part) {
   const auto& kern = row_kernels<V, I>();
   const std::int64_t k = y.cols, bs = a.block_size;
+  // A block updates adjacent rows of y: where the registers that update one row span into the
+  // next, scatter into rows of `span` values and copy the k values out (scatter_span).
+  const std::int64_t span = scatter_span<V>(k);
+  const bool pad = span > y.row_stride;
+  const Scratch padded(pad ? static_cast<std::size_t>(a.cols * span) * sizeof(V) : 0);
+  V* const out = pad ? static_cast<V*>(padded.data()) : y.data;
+  const std::int64_t ld = pad ? span : y.row_stride;
   auto run = [&](std::int64_t bc0, std::int64_t bc1) {
     const std::int64_t r0 = bc0 * bs, r1 = std::min(bc1 * bs, a.cols);
-    zero_rows(y.data, y.row_stride, k, r0, r1);
-    if (bc0 < bc1) kern.bsr_scatter(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.block_rows, bc0, bc1);
+    zero_rows(out, ld, k, r0, r1);
+    if (bc0 < bc1) kern.bsr_scatter(a, x.data, x.row_stride, out, ld, k, 0, a.block_rows, bc0, bc1);
+    if (pad)
+      for (std::int64_t j = r0; j < r1; ++j) std::copy(out + j * span, out + j * span + k, y.data + j * y.row_stride);
   };
   const auto& b = part.bounds;
   if (part.threads <= 1) return run(b.front(), b.back());

@@ -7,7 +7,6 @@
 // and the buffers are summed in thread order.
 #include <algorithm>
 #include <memory>
-#include <type_traits>
 #include <vector>
 
 #include "instantiate.hpp"
@@ -26,24 +25,11 @@ namespace {
 // thread re-reading the row structure to find its columns.
 constexpr std::int64_t kColumnSplitMinBatch = 4;
 
-// Values that the scatter's register accesses to one row of y span: the batch rounded up to the
-// register that holds it (16 or 32 bytes, a 64-bit pair of floats) or to whole 64-byte vectors.
-// A masked access spans its whole register; when that reaches into the next row, the next
-// non-zero's load of that row (the next column, often) overlaps a store still in flight and
-// waits for it: A^T x with batches of 2-3 and 5-7 floats took 3x as long as with 4 or 8.
 // Below this density a row's consecutive entries are rarely adjacent columns, and zeroing and
 // copying the padded rows cost more than the waits they save: layers at 99% sparsity ran
 // 0.74-0.94x padded, at 95% 0.96-1.5x, at 50-90% 1.0-5x (docs/performance.md).
 constexpr double kPadMinDensity = 0.02;
 
-template <typename V>
-std::int64_t scatter_span(std::int64_t k) {
-  constexpr std::int64_t kVector = 64 / sizeof(V);
-  if (k <= 1 || (std::is_same_v<V, float> && k == 2)) return k;
-  if (k * static_cast<std::int64_t>(sizeof(V)) <= 16) return 16 / sizeof(V);
-  if (k * static_cast<std::int64_t>(sizeof(V)) <= 32) return 32 / sizeof(V);
-  return (k + kVector - 1) / kVector * kVector;
-}
 
 // Panel width of the cache-blocked products (csr_rows_panels, csr_scatter_panels) for this matrix
 // and batch, or 0 for the plain kernels. A panel's rows of x (y for A^T x) take kPanelBytes, with

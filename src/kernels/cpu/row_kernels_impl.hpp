@@ -724,6 +724,33 @@ inline void bsr_tile(const BsrView<V, I>& a, i64 br, i64 rr0, const V* x, i64 ld
     for (int u = 0; u < U; ++u) store_vec<V, Masked>(y + (row0 + r) * ldy, u, acc[r][u], m);
 }
 
+// bsr_tile for a batch in one Short register (U = 1): the same sums, on registers of its width.
+template <typename S, typename V, typename I, int BS, int RH>
+inline void bsr_tile_short(const BsrView<V, I>& a, i64 br, i64 rr0, const V* x, i64 ldx, V* y, i64 ldy,
+                           typename S::M m) {
+  using R = typename S::R;
+  R acc[RH];
+  for (int r = 0; r < RH; ++r) acc[r] = S::zero();
+  const I b_end = a.block_row_ptr[br + 1];
+  for (I b = a.block_row_ptr[br]; b < b_end; ++b) {
+    const V* blk = a.blocks + static_cast<i64>(b) * BS * BS + rr0 * BS;
+    const i64 c0 = static_cast<i64>(a.block_indices[b]) * BS;
+    const i64 w = min_of<i64>(BS, a.cols - c0);
+    auto step = [&](i64 c) {
+      const R xv = S::load_m(x + (c0 + c) * ldx, m);
+      for (int r = 0; r < RH; ++r) acc[r] = S::fma(S::set1(blk[r * BS + c]), xv, acc[r]);
+    };
+    if (w == BS) {
+      for (i64 c = 0; c < BS; ++c) step(c);
+    } else {
+      for (i64 c = 0; c < w; ++c) step(c);
+    }
+  }
+  const i64 row0 = br * BS + rr0;
+  const i64 rows_here = min_of<i64>(RH, a.rows - row0);
+  for (i64 r = 0; r < rows_here; ++r) S::store_m(y + (row0 + r) * ldy, acc[r], m);
+}
+
 // y = A x for one vector: x's slice for the block is copied (zero past a.cols) and each block
 // row is a short dot product the compiler unrolls for a constant BS.
 template <typename V, typename I, int BS>
@@ -771,6 +798,13 @@ void bsr_rows_fixed(const BsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, 
       continue;
     }
     const i64 rows_here = min_of(bs, a.rows - br * bs);
+    if constexpr (BS > 0) {
+      if (with_short<V>(k, [&]<typename S>() {
+            const auto m = S::mask(static_cast<int>(k));
+            for (i64 rr0 = 0; rr0 < rows_here; rr0 += RH) bsr_tile_short<S, V, I, BS, RH>(a, br, rr0, x, ldx, y, ldy, m);
+          }))
+        continue;
+    }
     // no frame (shift 0): the block kernels are bound by their FMAs (docs/performance.md)
     for (i64 rr0 = 0; rr0 < rows_here; rr0 += RH) {
       for_each_tile<V, UW, UW>(k, 0, [&]<int U, bool Masked>(i64 c, Edges e) {
@@ -825,6 +859,32 @@ inline void bsr_scatter_tile(const BsrView<V, I>& a, i64 br, i64 rr0, i64 b0, i6
   }
 }
 
+// bsr_scatter_tile for a batch in one Short register (U = 1): the same sums, on registers of its width.
+template <typename S, typename V, typename I, int BS, int RH>
+inline void bsr_scatter_tile_short(const BsrView<V, I>& a, i64 br, i64 rr0, i64 b0, i64 b1, const V* x, i64 ldx, V* y,
+                                   i64 ldy, typename S::M m) {
+  using R = typename S::R;
+  const i64 row0 = br * BS + rr0;
+  const i64 rows_here = min_of<i64>(RH, a.rows - row0);
+  R xv[RH];
+  for (int r = 0; r < RH; ++r) xv[r] = r < rows_here ? S::load_m(x + (row0 + r) * ldx, m) : S::zero();
+  for (i64 b = b0; b < b1; ++b) {
+    const V* blk = a.blocks + b * BS * BS + rr0 * BS;
+    const i64 c0 = static_cast<i64>(a.block_indices[b]) * BS;
+    const i64 w = min_of<i64>(BS, a.cols - c0);
+    for (i64 c = 0; c < w; ++c) {
+      V* yr = y + (c0 + c) * ldy;
+      R s0 = S::zero(), s1 = S::zero();
+      for (int r = 0; r + 1 < RH; r += 2) {
+        s0 = S::fma(S::set1(blk[r * BS + c]), xv[r], s0);
+        s1 = S::fma(S::set1(blk[(r + 1) * BS + c]), xv[r + 1], s1);
+      }
+      if constexpr (RH % 2 == 1) s0 = S::fma(S::set1(blk[(RH - 1) * BS + c]), xv[RH - 1], s0);
+      S::store_m(yr, S::add(S::load_m(yr, m), S::add(s0, s1)), m);
+    }
+  }
+}
+
 template <typename V, typename I, int BS>
 inline void bsr_vector_scatter(const BsrView<V, I>& a, i64 br, i64 b0, i64 b1, const V* x, i64 ldx, V* y, i64 ldy) {
   const i64 bs = BS > 0 ? BS : a.block_size;
@@ -872,6 +932,14 @@ void bsr_scatter_fixed(const BsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ld
       continue;
     }
     const i64 rows_here = min_of(bs, a.rows - br * bs);
+    if constexpr (BS > 0) {
+      if (with_short<V>(k, [&]<typename S>() {
+            const auto m = S::mask(static_cast<int>(k));
+            for (i64 rr0 = 0; rr0 < rows_here; rr0 += RH)
+              bsr_scatter_tile_short<S, V, I, BS, RH>(a, br, rr0, b0, b1, x, ldx, y, ldy, m);
+          }))
+        continue;
+    }
     for (i64 rr0 = 0; rr0 < rows_here; rr0 += RH) {  // no frame, as in bsr_rows_fixed
       for_each_tile<V, UW, UW>(k, 0, [&]<int U, bool Masked>(i64 c, Edges e) {
         bsr_scatter_tile<V, I, BS, RH, U, Masked>(a, br, rr0, b0, b1, x + c, ldx, y + c, ldy, e);
