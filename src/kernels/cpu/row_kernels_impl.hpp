@@ -9,6 +9,7 @@
 #include "kernels/cpu/simd.hpp"
 
 #include <type_traits>
+#include <utility>
 
 // GCC 12 warns inside its own gather intrinsics (the unused source operand).
 #if defined(__GNUC__) && !defined(__clang__)
@@ -949,16 +950,24 @@ inline void bsr_vector_scatter(const BsrView<V, I>& a, i64 br, i64 b0, i64 b1, c
   }
 }
 
+// The positions [first, second) in block row br's list of its blocks in block columns [bc0, bc1).
+template <typename V, typename I>
+inline std::pair<i64, i64> blocks_within(const BsrView<V, I>& a, i64 br, i64 bc0, i64 bc1) {
+  const i64 nbc = (a.cols + a.block_size - 1) / a.block_size;
+  i64 b0 = a.block_row_ptr[br], b1 = a.block_row_ptr[br + 1];
+  if (bc0 > 0) b0 = lower_bound_of(a.block_indices, b0, b1, bc0);
+  if (bc1 < nbc) b1 = lower_bound_of(a.block_indices, b0, b1, bc1);
+  return {b0, b1};
+}
+
 // bsr_scatter_fixed for a batch in one Short register (its own function, as csr_scatter_short).
 template <typename S, typename V, typename I, int BS, int RH>
 [[gnu::noinline]] void bsr_scatter_short(const BsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k, i64 br0,
                                          i64 br1, i64 bc0, i64 bc1) {
   const auto m = S::mask(static_cast<int>(k));
-  const i64 nbc = (a.cols + BS - 1) / BS;
   for (i64 br = br0; br < br1; ++br) {
-    i64 b0 = a.block_row_ptr[br], b1 = a.block_row_ptr[br + 1];
-    if (bc0 > 0) b0 = lower_bound_of(a.block_indices, b0, b1, bc0);
-    if (bc1 < nbc) b1 = lower_bound_of(a.block_indices, b0, b1, bc1);
+    const std::pair<i64, i64> range = blocks_within(a, br, bc0, bc1);
+    const i64 b0 = range.first, b1 = range.second;
     if (b0 == b1) continue;
     const i64 rows_here = min_of<i64>(BS, a.rows - br * BS);
     for (i64 rr0 = 0; rr0 < rows_here; rr0 += RH)
@@ -972,11 +981,9 @@ void bsr_scatter_fixed(const BsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ld
   constexpr int RH = BlockTile<BS>::rows;
   constexpr int UW = BlockTile<BS>::vectors;
   const i64 bs = BS > 0 ? BS : a.block_size;
-  const i64 nbc = (a.cols + bs - 1) / bs;
   for (i64 br = br0; br < br1; ++br) {
-    i64 b0 = a.block_row_ptr[br], b1 = a.block_row_ptr[br + 1];
-    if (bc0 > 0) b0 = lower_bound_of(a.block_indices, b0, b1, bc0);
-    if (bc1 < nbc) b1 = lower_bound_of(a.block_indices, b0, b1, bc1);
+    const std::pair<i64, i64> range = blocks_within(a, br, bc0, bc1);
+    const i64 b0 = range.first, b1 = range.second;
     if (b0 == b1) continue;
     if (k == 1) {
       bsr_vector_scatter<V, I, BS>(a, br, b0, b1, x, ldx, y, ldy);

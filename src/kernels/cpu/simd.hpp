@@ -19,6 +19,10 @@ namespace sparse_formats::kernels::cpu::SPARSE_FORMATS_ISA {
 template <typename V>
 struct Simd;
 
+// Registers narrower than Simd's for batches of a few values (see the specialisations below).
+template <typename V, int Bytes>
+struct Short;
+
 #if defined(__AVX512F__)
 inline constexpr int kVectorRegisters = 32;
 
@@ -62,23 +66,6 @@ struct Simd<double> {
 // masked load or store of a full register spans, and pays for, every cache line under the whole
 // register, not only under the lanes it reads (1.1-1.5x on batches of 3-8 floats,
 // docs/performance.md).
-template <typename V, int Bytes>
-struct Short;
-
-// Two floats as one 64-bit access: masked 128-bit accesses to 8-byte rows overlap the next row.
-template <>
-struct Short<float, 8> {
-  using R = __m128;
-  using M = int;  // unused: the access is exactly two lanes
-  static constexpr int N = 2;
-  static M mask(int) { return 0; }
-  static R zero() { return _mm_setzero_ps(); }
-  static R set1(float v) { return _mm_set1_ps(v); }
-  static R load_m(const float* p, M) { return _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(p))); }
-  static void store_m(float* p, R v, M) { _mm_store_sd(reinterpret_cast<double*>(p), _mm_castps_pd(v)); }
-  static R fma(R a, R b, R c) { return _mm_fmadd_ps(a, b, c); }
-  static R add(R a, R b) { return _mm_add_ps(a, b); }
-};
 
 template <>
 struct Short<float, 16> {
@@ -175,23 +162,6 @@ struct Simd<double> {
 
 
 // Registers of 16 bytes for batches of at most 16 bytes (see the AVX-512 Short).
-template <typename V, int Bytes>
-struct Short;
-
-// Two floats as one 64-bit access: masked 128-bit accesses to 8-byte rows overlap the next row.
-template <>
-struct Short<float, 8> {
-  using R = __m128;
-  using M = int;  // unused: the access is exactly two lanes
-  static constexpr int N = 2;
-  static M mask(int) { return 0; }
-  static R zero() { return _mm_setzero_ps(); }
-  static R set1(float v) { return _mm_set1_ps(v); }
-  static R load_m(const float* p, M) { return _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(p))); }
-  static void store_m(float* p, R v, M) { _mm_store_sd(reinterpret_cast<double*>(p), _mm_castps_pd(v)); }
-  static R fma(R a, R b, R c) { return _mm_fmadd_ps(a, b, c); }
-  static R add(R a, R b) { return _mm_add_ps(a, b); }
-};
 
 template <>
 struct Short<float, 16> {
@@ -252,6 +222,23 @@ template <>
 struct Simd<float> : PortableSimd<float> {};
 template <>
 struct Simd<double> : PortableSimd<double> {};
+#endif
+
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+// Two floats as one 64-bit access: masked 128-bit accesses to 8-byte rows overlap the next row.
+template <>
+struct Short<float, 8> {
+  using R = __m128;
+  using M = int;  // unused: the access is exactly two lanes
+  static constexpr int N = 2;
+  static M mask(int) { return 0; }
+  static R zero() { return _mm_setzero_ps(); }
+  static R set1(float v) { return _mm_set1_ps(v); }
+  static R load_m(const float* p, M) { return _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(p))); }
+  static void store_m(float* p, R v, M) { _mm_store_sd(reinterpret_cast<double*>(p), _mm_castps_pd(v)); }
+  static R fma(R a, R b, R c) { return _mm_fmadd_ps(a, b, c); }
+  static R add(R a, R b) { return _mm_add_ps(a, b); }
+};
 #endif
 
 }  // namespace sparse_formats::kernels::cpu::SPARSE_FORMATS_ISA
