@@ -234,8 +234,9 @@ struct Short<float, 8> {
   static M mask(int) { return 0; }
   static R zero() { return _mm_setzero_ps(); }
   static R set1(float v) { return _mm_set1_ps(v); }
-  static R load_m(const float* p, M) { return _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(p))); }
-  static void store_m(float* p, R v, M) { _mm_store_sd(reinterpret_cast<double*>(p), _mm_castps_pd(v)); }
+  // movq through the unaligned integer forms: the rows are only 4-byte aligned
+  static R load_m(const float* p, M) { return _mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i_u*>(p))); }
+  static void store_m(float* p, R v, M) { _mm_storel_epi64(reinterpret_cast<__m128i_u*>(p), _mm_castps_si128(v)); }
   static R fma(R a, R b, R c) { return _mm_fmadd_ps(a, b, c); }
   static R add(R a, R b) { return _mm_add_ps(a, b); }
 };
