@@ -57,8 +57,7 @@ void bsr_spmm_transposed(const BsrView<V, I>& a, DenseView<const V> x, DenseView
     const std::int64_t r0 = bc0 * bs, r1 = std::min(bc1 * bs, a.cols);
     zero_rows(out, ld, k, r0, r1);
     if (bc0 < bc1) kern.bsr_scatter(a, x.data, x.row_stride, out, ld, k, 0, a.block_rows, bc0, bc1);
-    if (pad)
-      for (std::int64_t j = r0; j < r1; ++j) std::copy(out + j * span, out + j * span + k, y.data + j * y.row_stride);
+    if (pad) copy_rows(out, span, y.data, y.row_stride, k, r0, r1);
   };
   const auto& b = part.bounds;
   if (part.threads <= 1) return run(b.front(), b.back());

@@ -30,7 +30,6 @@ constexpr std::int64_t kColumnSplitMinBatch = 4;
 // 0.74-0.94x padded, at 95% 0.96-1.5x, at 50-90% 1.0-5x (docs/performance.md).
 constexpr double kPadMinDensity = 0.02;
 
-
 // Panel width of the cache-blocked products (csr_rows_panels, csr_scatter_panels) for this matrix
 // and batch, or 0 for the plain kernels. A panel's rows of x (y for A^T x) take kPanelBytes, with
 // the chunk's rows of y (x) beside them in L1. Measured on the layer workloads with
@@ -114,20 +113,19 @@ void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView
   const std::int64_t span = scatter_span<V>(k);
   const bool pad = span > y.row_stride && static_cast<double>(a.indptr[a.rows]) >=
                                                kPadMinDensity * static_cast<double>(a.rows) * static_cast<double>(n);
-  const Scratch padded(pad ? static_cast<std::size_t>(n * span * (part.column_split ? 1 : part.threads)) * sizeof(V) : 0);
+  const Scratch padded(pad ? static_cast<std::size_t>(n * span) * sizeof(V) : 0);
   V* const rows = static_cast<V*>(padded.data());
   // Output rows [c0, c1), every row of A (the column-split path and one thread).
   auto columns = [&](std::int64_t c0, std::int64_t c1) {
     V* out = pad ? rows : y.data;
-    const std::int64_t ld = pad ? span : y.row_stride;
-    zero_rows(out, ld, k, c0, c1);
+    const std::int64_t ldo = pad ? span : y.row_stride;
+    zero_rows(out, ldo, k, c0, c1);
     if (c0 == c1) return;
     if (part.panel > 0)
-      kern.csr_scatter_panels(a, x.data, x.row_stride, out, ld, k, c0, c1, part.panel);
+      kern.csr_scatter_panels(a, x.data, x.row_stride, out, ldo, k, c0, c1, part.panel);
     else
-      kern.csr_scatter(a, x.data, x.row_stride, out, ld, k, 0, a.rows, c0, c1);
-    if (pad)
-      for (std::int64_t j = c0; j < c1; ++j) std::copy(out + j * span, out + j * span + k, y.data + j * y.row_stride);
+      kern.csr_scatter(a, x.data, x.row_stride, out, ldo, k, 0, a.rows, c0, c1);
+    if (pad) copy_rows(out, span, y.data, y.row_stride, k, c0, c1);
   };
   if (part.threads <= 1) return columns(0, n);
   if (part.column_split) {
@@ -135,17 +133,16 @@ void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView
     for (int t = 0; t < part.threads; ++t) columns(b[t], b[t + 1]);
     return;
   }
-  // Thread 0 scatters into y (or its padded rows), thread t > 0 into partial[t - 1]; then y += the
-  // partials in thread order.
+  // Thread 0 scatters into y (or the padded rows), thread t > 0 into partial[t - 1] (rows of ld
+  // values); then y += the partials in thread order.
   const int threads = part.threads;
   const std::int64_t ld = pad ? span : k, stride = n * ld;
-  std::unique_ptr<V[]> own;
-  V* partial = pad ? rows + stride : (own.reset(new V[static_cast<std::size_t>((threads - 1) * stride)]), own.get());
+  const std::unique_ptr<V[]> partial(new V[static_cast<std::size_t>((threads - 1) * stride)]);
 #pragma omp parallel num_threads(threads)
   {
 #pragma omp for schedule(static, 1)
     for (int t = 0; t < threads; ++t) {
-      V* out = t > 0 ? partial + (t - 1) * stride : pad ? rows : y.data;
+      V* out = t > 0 ? partial.get() + (t - 1) * stride : pad ? rows : y.data;
       const std::int64_t ldo = t > 0 || pad ? ld : y.row_stride;
       zero_rows(out, ldo, k, 0, n);
       kern.csr_scatter(a, x.data, x.row_stride, out, ldo, k, b[t], b[t + 1], 0, n);
@@ -155,7 +152,7 @@ void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView
       V* yj = y.data + j * y.row_stride;
       if (pad) std::copy(rows + j * span, rows + j * span + k, yj);
       for (int t = 1; t < threads; ++t) {
-        const V* pj = partial + (t - 1) * stride + j * ld;
+        const V* pj = partial.get() + (t - 1) * stride + j * ld;
         for (std::int64_t c = 0; c < k; ++c) yj[c] += pj[c];
       }
     }

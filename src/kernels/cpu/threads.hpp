@@ -39,6 +39,13 @@ void zero_rows(V* y, std::int64_t ldy, std::int64_t k, std::int64_t r0, std::int
   for (std::int64_t j = r0; j < r1; ++j) std::fill(y + j * ldy, y + j * ldy + k, V(0));
 }
 
+// Copies columns [0, k) of rows [r0, r1) from src (row stride lds) to dst (row stride ldd).
+template <typename V>
+void copy_rows(const V* src, std::int64_t lds, V* dst, std::int64_t ldd, std::int64_t k, std::int64_t r0,
+               std::int64_t r1) {
+  for (std::int64_t j = r0; j < r1; ++j) std::copy(src + j * lds, src + j * lds + k, dst + j * ldd);
+}
+
 // Values that the scatter's register accesses to one row of y span: the batch rounded up to the
 // register that holds it (16 or 32 bytes, a 64-bit pair of floats) or to whole 64-byte vectors.
 // A masked access spans its whole register; when that reaches into the next row, the next
