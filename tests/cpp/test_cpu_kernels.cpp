@@ -658,6 +658,14 @@ TYPED_TEST(CpuKernelsLarge, TiledWherePays) {
     plan.run(sf::DenseView<const V>::row_major(x.data(), n, 1), sf::DenseView<V>::row_major(y.data(), n, 1));
     expect_close(y, exact_product(graph, t, x, 1), n, t ? "graph A^T" : "graph A");
   }
+  {
+    // one-shot A^T x into y of 2^20 values (4 MiB and more): the scatter that fetches the matrix ahead
+    const auto x = random_dense<V>(n, 5);
+    std::vector<V> y(static_cast<std::size_t>(n), V(7));
+    sf::spmm(graph, sf::DenseView<const V>::row_major(x.data(), n, 1), sf::DenseView<V>::row_major(y.data(), n, 1),
+             sf::Transpose::yes, sf::Backend::cpu);
+    expect_close(y, exact_product(graph, true, x, 1), n, "graph A^T one-shot");
+  }
   EXPECT_FALSE(Plan(random_csr<V, I>(300, 300, 0.3, 9, false), 1).tiled());
   sf::set_spmv_tiles(-1);
   EXPECT_FALSE(Plan(graph, 1).tiled());
@@ -665,6 +673,31 @@ TYPED_TEST(CpuKernelsLarge, TiledWherePays) {
   EXPECT_EQ(sf::spmv_tiles(), 0);
   EXPECT_THROW(sf::set_spmv_tiles(-2), sf::invalid_argument);
   EXPECT_THROW(sf::set_spmv_tiles(15), sf::invalid_argument);
+}
+
+// A sliced copy whose slices take over 1 MiB per thread is read with prefetches, a smaller one
+// without: here 1-2 threads prefetch and 3-4 do not. Prefetches change no value: every thread
+// count gives the same bits, close to float64.
+TYPED_TEST(CpuKernelsLarge, PrefetchedSlices) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  const std::int64_t n = 4000;
+  const auto a = random_csr<V, I>(n, n, 0.03, 12, false);  // ~120 per row: sliced
+  const auto x = random_dense<V>(n, 6);
+  const auto e = exact_product(a, false, x, 1);
+  std::vector<V> first;
+  for (int threads = 1; threads <= 4; ++threads) {
+    sf::set_num_threads(threads);
+    const sf::SpmmPlan<V, I> plan(a, 1, sf::Transpose::no, sf::Backend::cpu);
+    if (sf::simd_level() == sf::SimdLevel::baseline) GTEST_SKIP() << "this CPU has no gathers";
+    ASSERT_TRUE(plan.sliced());
+    std::vector<V> y(static_cast<std::size_t>(n));
+    plan.run(sf::DenseView<const V>::row_major(x.data(), n, 1), sf::DenseView<V>::row_major(y.data(), n, 1));
+    expect_close(y, e, n, "sliced threads=" + std::to_string(threads));
+    if (first.empty()) first = y;
+    else EXPECT_TRUE(same_bits(y, first)) << "changed with the thread count: " << threads;
+  }
+  sf::set_num_threads(0);
 }
 
 // from_dense against a plain per-element rule, and CSR <-> CSC against a serial counting sort,

@@ -35,6 +35,18 @@ inline constexpr T max_of(T a, T b) {
   return a < b ? b : a;
 }
 
+// The matrix's own streams (indices, values) are fetched kStreamAhead bytes early, one prefetch per
+// cache line consumed: past L2 they come from L3 or memory, and the hardware prefetcher alone left
+// the one-vector products 1.1-1.3x short of that (docs/performance.md).
+inline constexpr i64 kStreamAhead = 2048;
+template <bool On = true, typename T>
+inline void prefetch_stream(const T* p) {
+  if constexpr (On) __builtin_prefetch(reinterpret_cast<const char*>(p) + kStreamAhead, 0, 3);
+}
+
+// A^T x with one vector prefetches the streams only where y takes at least this (csr_scatter).
+inline constexpr i64 kScatterPrefetchMinBytes = i64{4} << 20;
+
 // The batch loops work in a frame of whole vectors that starts on the vector-size boundary at
 // or before the row of the operand they load per non-zero (x for A x, y for A^T x), so that no such
 // load spans two cache lines (glibc's malloc and numpy give rows 16-byte aligned: every vector
@@ -222,6 +234,10 @@ inline V csr_dot(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx
       __m512 a = _mm512_setzero_ps(), b = _mm512_setzero_ps();
       i64 p = p0;
       for (; p + 32 <= p1; p += 32) {
+        prefetch_stream(idx + p);
+        prefetch_stream(idx + p + 16);
+        prefetch_stream(val + p);
+        prefetch_stream(val + p + 16);
         const __m512i i0 = load_index16(idx + p), i1 = load_index16(idx + p + 16);
         a = _mm512_fmadd_ps(_mm512_loadu_ps(val + p), _mm512_i32gather_ps(i0, x, 4), a);
         b = _mm512_fmadd_ps(_mm512_loadu_ps(val + p + 16), _mm512_i32gather_ps(i1, x, 4), b);
@@ -251,6 +267,9 @@ inline V csr_dot(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx
       };
       i64 p = p0;
       for (; p + 16 <= p1; p += 16) {
+        for (int q = 0; q < 16; q += 64 / static_cast<int>(sizeof(I))) prefetch_stream(idx + p + q);
+        prefetch_stream(val + p);
+        prefetch_stream(val + p + 8);
         a = _mm512_fmadd_pd(_mm512_loadu_pd(val + p), gather8(p, 0xff), a);
         b = _mm512_fmadd_pd(_mm512_loadu_pd(val + p + 8), gather8(p + 8, 0xff), b);
       }
@@ -280,6 +299,8 @@ inline V csr_dot(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx
       __m256 a = _mm256_setzero_ps(), b = _mm256_setzero_ps();
       i64 p = p0;
       for (; p + 16 <= p1; p += 16) {
+        prefetch_stream(idx + p);
+        prefetch_stream(val + p);
         a = _mm256_fmadd_ps(_mm256_loadu_ps(val + p), _mm256_i32gather_ps(x, load_index8(idx + p), 4), a);
         b = _mm256_fmadd_ps(_mm256_loadu_ps(val + p + 8), _mm256_i32gather_ps(x, load_index8(idx + p + 8), 4), b);
       }
@@ -614,6 +635,28 @@ void csr_scatter(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64
     return;
   const I* idx = a.indices;
   const V* val = a.data;
+  if (k == 1) {
+    // Where y outgrows L2 (graphs) its random updates crowd out the hardware prefetcher, and the
+    // matrix's streams are fetched ahead by hand: 1.5x there, while on layers the line-sized
+    // chunks cost 0.7-0.9x (docs/performance.md).
+    constexpr i64 kLine = 64 / sizeof(V);  // values per line (indices: at least as many)
+    const bool far = (c1 - c0) * ldy * static_cast<i64>(sizeof(V)) >= kScatterPrefetchMinBytes;
+    for (i64 i = r0; i < r1; ++i) {
+      const std::pair<i64, i64> range = entries_within(a, i, c0, c1);
+      const i64 p0 = range.first, p1 = range.second;
+      const V xs = x[i * ldx];
+      if (!far) {
+        for (i64 p = p0; p < p1; ++p) y[static_cast<i64>(idx[p]) * ldy] += val[p] * xs;
+        continue;
+      }
+      for (i64 q0 = p0; q0 < p1; q0 += kLine) {
+        prefetch_stream(idx + q0);
+        prefetch_stream(val + q0);
+        for (i64 p = q0, e = min_of(p1, q0 + kLine); p < e; ++p) y[static_cast<i64>(idx[p]) * ldy] += val[p] * xs;
+      }
+    }
+    return;
+  }
   const int shift = frame_shift(y, ldy);
   i64 lo[kTileRowBlock], hi[kTileRowBlock];  // each row's non-zeros in columns [c0, c1)
   for (i64 b0 = r0; b0 < r1; b0 += kTileRowBlock) {
@@ -622,12 +665,7 @@ void csr_scatter(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64
       const auto [p0, p1] = entries_within(a, i, c0, c1);
       lo[i - b0] = p0;
       hi[i - b0] = p1;
-      if (k == 1) {
-        const V xs = x[i * ldx];
-        for (i64 p = p0; p < p1; ++p) y[static_cast<i64>(idx[p]) * ldy] += val[p] * xs;
-      }
     }
-    if (k == 1) continue;
     // Tiles inside blocks of rows, as in csr_rows; each output value still takes its terms in row order.
     for_each_tile<V>(k, shift, [&]<int U, bool Masked>(i64 c, Edges e) {
       for (i64 i = b0; i < b1; ++i)
@@ -1025,9 +1063,14 @@ template <typename V>
 SPARSE_FORMATS_NO_AUTOVECTORIZE void tile_entries(const std::uint32_t* index, const V* val, i64 n, int col_bits,
                                                   const V* x, V* y) {
   const std::uint32_t mask = (std::uint32_t{1} << col_bits) - 1;
-  for (i64 p = 0; p < n; ++p) {
-    const std::uint32_t w = index[p];
-    y[w >> col_bits] += val[p] * x[w & mask];
+  constexpr i64 kLine = 64 / sizeof(V);  // entries per line of values (indices: at least as many)
+  for (i64 p0 = 0; p0 < n; p0 += kLine) {
+    for (i64 q = 0; q < kLine; q += 16) prefetch_stream(index + p0 + q);
+    prefetch_stream(val + p0);
+    for (i64 p = p0, e = min_of(n, p0 + kLine); p < e; ++p) {
+      const std::uint32_t w = index[p];
+      y[w >> col_bits] += val[p] * x[w & mask];
+    }
   }
 }
 
@@ -1048,7 +1091,7 @@ SPARSE_FORMATS_NO_AUTOVECTORIZE inline void slice_lanes(const J* index, const V*
   }
 }
 
-template <typename V, typename J>
+template <bool kPrefetch, typename V, typename J>
 inline void slice(const J* index, const V* val, const std::int32_t* len, i64 width, const V* x, V* out) {
 #if defined(__AVX512F__)
   static_assert(kSliceRows == 16);
@@ -1056,6 +1099,8 @@ inline void slice(const J* index, const V* val, const std::int32_t* len, i64 wid
   if constexpr (std::is_same_v<V, float>) {
     __m512 acc = _mm512_setzero_ps();
     for (i64 j = 0; j < width; ++j) {
+      prefetch_stream<kPrefetch>(index + j * 16);
+      prefetch_stream<kPrefetch>(val + j * 16);
       const __mmask16 m = _mm512_cmpgt_epi32_mask(n, _mm512_set1_epi32(static_cast<int>(j)));
       const __m512 g = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, load_index16(index + j * 16), x, 4);
       acc = _mm512_mask3_fmadd_ps(_mm512_loadu_ps(val + j * 16), g, acc, m);
@@ -1065,6 +1110,9 @@ inline void slice(const J* index, const V* val, const std::int32_t* len, i64 wid
     const __m256i n0 = _mm512_castsi512_si256(n), n1 = _mm512_extracti64x4_epi64(n, 1);
     __m512d a0 = _mm512_setzero_pd(), a1 = _mm512_setzero_pd();
     for (i64 j = 0; j < width; ++j) {
+      prefetch_stream<kPrefetch>(index + j * 16);
+      prefetch_stream<kPrefetch>(val + j * 16);
+      prefetch_stream<kPrefetch>(val + j * 16 + 8);
       const __m256i t = _mm256_set1_epi32(static_cast<int>(j));
       const __mmask8 m0 = _mm256_cmpgt_epi32_mask(n0, t), m1 = _mm256_cmpgt_epi32_mask(n1, t);
       const __m512i i = load_index16(index + j * 16);
@@ -1083,6 +1131,8 @@ inline void slice(const J* index, const V* val, const std::int32_t* len, i64 wid
     const __m256i n1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(len + 8));
     __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
     for (i64 j = 0; j < width; ++j) {
+      prefetch_stream<kPrefetch>(index + j * 16);
+      prefetch_stream<kPrefetch>(val + j * 16);
       const __m256i t = _mm256_set1_epi32(static_cast<int>(j));
       const __m256 m0 = _mm256_castsi256_ps(_mm256_cmpgt_epi32(n0, t));
       const __m256 m1 = _mm256_castsi256_ps(_mm256_cmpgt_epi32(n1, t));
@@ -1096,6 +1146,9 @@ inline void slice(const J* index, const V* val, const std::int32_t* len, i64 wid
   } else {
     __m256d a[4] = {_mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd()};
     for (i64 j = 0; j < width; ++j) {
+      prefetch_stream<kPrefetch>(index + j * 16);
+      prefetch_stream<kPrefetch>(val + j * 16);
+      prefetch_stream<kPrefetch>(val + j * 16 + 8);
       const __m128i t = _mm_set1_epi32(static_cast<int>(j));
       for (int q = 0; q < 2; ++q) {
         const __m256i i8 = load_index8(index + j * 16 + 8 * q);
@@ -1119,16 +1172,24 @@ inline void slice(const J* index, const V* val, const std::int32_t* len, i64 wid
 
 template <typename V>
 void sliced_rows(const SlicedView<V>& a, const V* x, V* y, i64 ldy, i64 s0, i64 s1) {
-  alignas(64) V out[kSliceRows];
-  for (i64 s = s0; s < s1; ++s) {
-    const i64 b = a.slice_ptr[s], width = (a.slice_ptr[s + 1] - b) / kSliceRows;
-    const std::int32_t* len = a.length + s * kSliceRows;
-    if (a.index16 != nullptr) slice(a.index16 + b, a.values + b, len, width, x, out);
-    else slice(a.index32 + b, a.values + b, len, width, x, out);
-    const std::int32_t* row = a.row + s * kSliceRows;
-    for (int l = 0; l < kSliceRows; ++l)
-      if (row[l] >= 0) y[static_cast<i64>(row[l]) * ldy] = out[l];
-  }
+  // Prefetching pays once the thread's slices outgrow what L2 keeps between calls; below that it
+  // cost 0.92-0.96x (docs/performance.md).
+  constexpr i64 kPrefetchMinBytes = i64{1} << 20;
+  const i64 bytes = (a.slice_ptr[s1] - a.slice_ptr[s0]) * static_cast<i64>(sizeof(V) + (a.index16 ? 2 : 4));
+  auto run = [&]<bool kPrefetch>() {
+    alignas(64) V out[kSliceRows];
+    for (i64 s = s0; s < s1; ++s) {
+      const i64 b = a.slice_ptr[s], width = (a.slice_ptr[s + 1] - b) / kSliceRows;
+      const std::int32_t* len = a.length + s * kSliceRows;
+      if (a.index16 != nullptr) slice<kPrefetch>(a.index16 + b, a.values + b, len, width, x, out);
+      else slice<kPrefetch>(a.index32 + b, a.values + b, len, width, x, out);
+      const std::int32_t* row = a.row + s * kSliceRows;
+      for (int l = 0; l < kSliceRows; ++l)
+        if (row[l] >= 0) y[static_cast<i64>(row[l]) * ldy] = out[l];
+    }
+  };
+  if (bytes > kPrefetchMinBytes) run.template operator()<true>();
+  else run.template operator()<false>();
 }
 
 // ---------------------------------------------------------------- dense row -> kept entries
