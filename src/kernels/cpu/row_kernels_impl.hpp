@@ -417,6 +417,14 @@ template <typename S, typename V, typename I>
     R s0 = S::zero(), s1 = S::zero();
     i64 p = a.indptr[i];
     const i64 e = a.indptr[i + 1];
+    for (; p + 15 < e; p += 16) {
+      prefetch_stream(idx + p);
+      prefetch_stream(val + p);
+      for (int q = 0; q < 16; q += 2) {
+        s0 = term(p + q, s0);
+        s1 = term(p + q + 1, s1);
+      }
+    }
     for (; p + 1 < e; p += 2) {
       s0 = term(p, s0);
       s1 = term(p + 1, s1);
@@ -602,10 +610,17 @@ inline void scatter_tile(const I* idx, const V* val, i64 p0, i64 p1, const V* xi
 template <typename S, typename V, typename I>
 inline void scatter_short(const I* idx, const V* val, i64 p0, i64 p1, const V* xi, V* y, i64 ldy, typename S::M m) {
   const typename S::R xv = S::load_m(xi, m);
-  for (i64 p = p0; p < p1; ++p) {
+  auto one = [&](i64 p) {
     V* yr = y + static_cast<i64>(idx[p]) * ldy;
     S::store_m(yr, S::fma(S::set1(val[p]), xv, S::load_m(yr, m)), m);
+  };
+  i64 p = p0;
+  for (; p + 15 < p1; p += 16) {
+    prefetch_stream(idx + p);
+    prefetch_stream(val + p);
+    for (int q = 0; q < 16; ++q) one(p + q);
   }
+  for (; p < p1; ++p) one(p);
 }
 
 // The positions [first, second) of row i's non-zeros in columns [c0, c1).
@@ -636,9 +651,10 @@ void csr_scatter(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64
   const I* idx = a.indices;
   const V* val = a.data;
   if (k == 1) {
-    // Where y outgrows L2 (graphs) its random updates crowd out the hardware prefetcher, and the
-    // matrix's streams are fetched ahead by hand: 1.5x there, while on layers the line-sized
-    // chunks cost 0.7-0.9x (docs/performance.md).
+    // The matrix's streams are fetched ahead: on layers 16 non-zeros at a time (rows shorter than
+    // that were no slower unprefetched), and where y outgrows L2 (graphs, whose rows are mostly
+    // shorter than 16) a line at a time: its random updates crowd out the hardware prefetcher
+    // there. Line-sized chunks cost layers 0.7-0.9x (docs/performance.md).
     constexpr i64 kLine = 64 / sizeof(V);  // values per line (indices: at least as many)
     const bool far = (c1 - c0) * ldy * static_cast<i64>(sizeof(V)) >= kScatterPrefetchMinBytes;
     for (i64 i = r0; i < r1; ++i) {
@@ -646,7 +662,13 @@ void csr_scatter(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64
       const i64 p0 = range.first, p1 = range.second;
       const V xs = x[i * ldx];
       if (!far) {
-        for (i64 p = p0; p < p1; ++p) y[static_cast<i64>(idx[p]) * ldy] += val[p] * xs;
+        i64 p = p0;
+        for (; p + 15 < p1; p += 16) {
+          prefetch_stream(idx + p);
+          prefetch_stream(val + p);
+          for (int q = 0; q < 16; ++q) y[static_cast<i64>(idx[p + q]) * ldy] += val[p + q] * xs;
+        }
+        for (; p < p1; ++p) y[static_cast<i64>(idx[p]) * ldy] += val[p] * xs;
         continue;
       }
       for (i64 q0 = p0; q0 < p1; q0 += kLine) {
