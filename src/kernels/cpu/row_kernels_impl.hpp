@@ -44,7 +44,10 @@ inline void prefetch_stream(const T* p) {
   if constexpr (On) __builtin_prefetch(reinterpret_cast<const char*>(p) + kStreamAhead, 0, 3);
 }
 
-// A^T x with one vector prefetches the streams only where y takes at least this (csr_scatter).
+// Prefetching pays once a thread's part of the matrix outgrows what L2 keeps between calls; below
+// that it cost the sliced SpMV 0.92-0.96x (docs/performance.md).
+inline constexpr i64 kPrefetchMinBytes = i64{1} << 20;
+// A^T x with one vector prefetches a line at a time where y takes at least this (csr_scatter).
 inline constexpr i64 kScatterPrefetchMinBytes = i64{4} << 20;
 
 // The batch loops work in a frame of whole vectors that starts on the vector-size boundary at
@@ -644,41 +647,35 @@ template <typename S, typename V, typename I>
   }
 }
 
+// A^T x with one vector where y outgrows L2 (graphs): y's random updates crowd out the hardware
+// prefetcher, and the matrix's streams are fetched ahead by hand, a line at a time: 1.6-1.7x
+// there, while on layers such chunks cost 0.7-0.9x (docs/performance.md). Its own function, so
+// that the layers' loop in csr_scatter compiles as before (0.85-0.99x otherwise).
+template <typename V, typename I>
+[[gnu::noinline]] void csr_scatter_far(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 r0, i64 r1,
+                                       i64 c0, i64 c1) {
+  constexpr i64 kLine = 64 / sizeof(V);  // values per line (indices: at least as many)
+  const I* idx = a.indices;
+  const V* val = a.data;
+  for (i64 i = r0; i < r1; ++i) {
+    const std::pair<i64, i64> range = entries_within(a, i, c0, c1);
+    const V xs = x[i * ldx];
+    for (i64 q0 = range.first; q0 < range.second; q0 += kLine) {
+      prefetch_stream(idx + q0);
+      prefetch_stream(val + q0);
+      for (i64 p = q0, e = min_of(range.second, q0 + kLine); p < e; ++p) y[static_cast<i64>(idx[p]) * ldy] += val[p] * xs;
+    }
+  }
+}
+
 template <typename V, typename I>
 void csr_scatter(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k, i64 r0, i64 r1, i64 c0, i64 c1) {
   if (k > 1 && with_short<V>(k, [&]<typename S>() { csr_scatter_short<S>(a, x, ldx, y, ldy, k, r0, r1, c0, c1); }))
     return;
   const I* idx = a.indices;
   const V* val = a.data;
-  if (k == 1) {
-    // The matrix's streams are fetched ahead: on layers 16 non-zeros at a time (rows shorter than
-    // that were no slower unprefetched), and where y outgrows L2 (graphs, whose rows are mostly
-    // shorter than 16) a line at a time: its random updates crowd out the hardware prefetcher
-    // there. Line-sized chunks cost layers 0.7-0.9x (docs/performance.md).
-    constexpr i64 kLine = 64 / sizeof(V);  // values per line (indices: at least as many)
-    const bool far = (c1 - c0) * ldy * static_cast<i64>(sizeof(V)) >= kScatterPrefetchMinBytes;
-    for (i64 i = r0; i < r1; ++i) {
-      const std::pair<i64, i64> range = entries_within(a, i, c0, c1);
-      const i64 p0 = range.first, p1 = range.second;
-      const V xs = x[i * ldx];
-      if (!far) {
-        i64 p = p0;
-        for (; p + 15 < p1; p += 16) {
-          prefetch_stream(idx + p);
-          prefetch_stream(val + p);
-          for (int q = 0; q < 16; ++q) y[static_cast<i64>(idx[p + q]) * ldy] += val[p + q] * xs;
-        }
-        for (; p < p1; ++p) y[static_cast<i64>(idx[p]) * ldy] += val[p] * xs;
-        continue;
-      }
-      for (i64 q0 = p0; q0 < p1; q0 += kLine) {
-        prefetch_stream(idx + q0);
-        prefetch_stream(val + q0);
-        for (i64 p = q0, e = min_of(p1, q0 + kLine); p < e; ++p) y[static_cast<i64>(idx[p]) * ldy] += val[p] * xs;
-      }
-    }
-    return;
-  }
+  if (k == 1 && (c1 - c0) * ldy * static_cast<i64>(sizeof(V)) >= kScatterPrefetchMinBytes)
+    return csr_scatter_far(a, x, ldx, y, ldy, r0, r1, c0, c1);
   const int shift = frame_shift(y, ldy);
   i64 lo[kTileRowBlock], hi[kTileRowBlock];  // each row's non-zeros in columns [c0, c1)
   for (i64 b0 = r0; b0 < r1; b0 += kTileRowBlock) {
@@ -687,7 +684,12 @@ void csr_scatter(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64
       const auto [p0, p1] = entries_within(a, i, c0, c1);
       lo[i - b0] = p0;
       hi[i - b0] = p1;
+      if (k == 1) {
+        const V xs = x[i * ldx];
+        for (i64 p = p0; p < p1; ++p) y[static_cast<i64>(idx[p]) * ldy] += val[p] * xs;
+      }
     }
+    if (k == 1) continue;
     // Tiles inside blocks of rows, as in csr_rows; each output value still takes its terms in row order.
     for_each_tile<V>(k, shift, [&]<int U, bool Masked>(i64 c, Edges e) {
       for (i64 i = b0; i < b1; ++i)
@@ -1194,9 +1196,6 @@ inline void slice(const J* index, const V* val, const std::int32_t* len, i64 wid
 
 template <typename V>
 void sliced_rows(const SlicedView<V>& a, const V* x, V* y, i64 ldy, i64 s0, i64 s1) {
-  // Prefetching pays once the thread's slices outgrow what L2 keeps between calls; below that it
-  // cost 0.92-0.96x (docs/performance.md).
-  constexpr i64 kPrefetchMinBytes = i64{1} << 20;
   const i64 bytes = (a.slice_ptr[s1] - a.slice_ptr[s0]) * static_cast<i64>(sizeof(V) + (a.index16 ? 2 : 4));
   auto run = [&]<bool kPrefetch>() {
     alignas(64) V out[kSliceRows];
