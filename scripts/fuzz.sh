@@ -14,10 +14,11 @@ for target in fuzz_matrix_market fuzz_npy fuzz_npz fuzz_safetensors; do
   corpus=build-fuzz/corpus/$target
   mkdir -p "$corpus"
   # New inputs go to the first folder (under build-fuzz); the seed folders are only read.
-  # -rss_limit_mb and -malloc_limit_mb make an oversized allocation a finding, not a swap storm.
+  # -rss_limit_mb and -malloc_limit_mb make an oversized allocation a finding, not a swap storm;
+  # -timeout makes an input that runs over 10 s one, not a stalled run.
   log=build-fuzz/$target.log
   status=0
-  build-fuzz/fuzz/$target -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+  build-fuzz/fuzz/$target -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
     -max_len=65536 -print_final_stats=1 -artifact_prefix=build-fuzz/ "$corpus" ${SEEDS[$target]} tests/data/invalid \
     >"$log" 2>&1 || status=$?
   echo "$target: $(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}') executions"

@@ -357,7 +357,7 @@ void write_matrix_market_dense(const std::string& path, DenseView<const V> d) {
   out += ' ';
   append_int(out, d.cols);
   out += '\n';
-  for (std::int64_t j = 0; j < d.cols; ++j)
+  for (std::int64_t j = 0; j < d.cols && d.rows > 0; ++j)  // an empty view may declare huge columns
     for (std::int64_t i = 0; i < d.rows; ++i) {
       const V v = d(i, j);
       append_value(out, v, MatrixMarketField::real);

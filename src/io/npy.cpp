@@ -309,7 +309,8 @@ DenseMatrix<V> read_npy_from_memory(std::string_view bytes, const std::string& n
   DenseMatrix<V> out;
   out.rows = rows;
   out.cols = cols;
-  if (!a.header.fortran_order || cols == 1 || rows == 1) {
+  // an empty array may still declare a huge other dimension: no loop over it
+  if (!a.header.fortran_order || cols == 1 || rows == 1 || flat.empty()) {
     out.data = std::move(flat);
   } else {
     out.data.resize(flat.size());
@@ -328,10 +329,11 @@ template <typename V>
 void write_npy(const std::string& path, DenseView<const V> d, bool fortran_order) {
   std::string data(static_cast<std::size_t>(d.rows * d.cols) * sizeof(V), '\0');
   char* p = data.data();
-  if (fortran_order) {
+  // an empty array may still declare a huge other dimension: no loop over it
+  if (!data.empty() && fortran_order) {
     for (std::int64_t j = 0; j < d.cols; ++j)
       for (std::int64_t i = 0; i < d.rows; ++i, p += sizeof(V)) std::memcpy(p, &d(i, j), sizeof(V));
-  } else {
+  } else if (!data.empty()) {
     for (std::int64_t i = 0; i < d.rows; ++i)
       for (std::int64_t j = 0; j < d.cols; ++j, p += sizeof(V)) std::memcpy(p, &d(i, j), sizeof(V));
   }

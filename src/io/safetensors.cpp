@@ -288,7 +288,7 @@ Tensor make_dense_tensor(const std::string& name, DenseView<const V> d) {
   Tensor t{name, sizeof(V) == 4 ? "F32" : "F64", {d.rows, d.cols}, {}};
   t.bytes.resize(static_cast<std::size_t>(d.rows * d.cols) * sizeof(V));
   unsigned char* p = t.bytes.data();
-  for (std::int64_t i = 0; i < d.rows; ++i)
+  for (std::int64_t i = 0; i < d.rows && d.cols > 0; ++i)  // an empty view may declare huge rows
     for (std::int64_t j = 0; j < d.cols; ++j, p += sizeof(V)) std::memcpy(p, &d(i, j), sizeof(V));
   return t;
 }

@@ -221,6 +221,46 @@ TEST(Npy, RoundTripBothOrders) {
   }
 }
 
+// An empty array may declare a huge other dimension (numpy reads shape (0, 2^60) at once): reading
+// and writing it must not loop over that dimension, in either order, nor the dense writers of the
+// other formats.
+TEST(Npy, EmptyArraysWithAHugeDimension) {
+  constexpr std::int64_t kHuge = std::int64_t{1} << 60;
+  TempDir tmp;
+  for (bool fortran : {false, true})
+    for (auto [rows, cols] : {std::pair<std::int64_t, std::int64_t>{0, kHuge}, {kHuge, 0}}) {
+      const std::string shape = "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
+      SCOPED_TRACE(shape + (fortran ? " fortran" : " C"));
+      std::string dict = std::string("{'descr': '<f4', 'fortran_order': ") + (fortran ? "True" : "False") +
+                         ", 'shape': " + shape + ", }";
+      while ((10 + dict.size() + 1) % 64 != 0) dict += ' ';
+      dict += '\n';
+      std::string bytes("\x93NUMPY\x01\x00", 8);
+      bytes += static_cast<char>(dict.size() & 0xff);
+      bytes += static_cast<char>(dict.size() >> 8);
+      bytes += dict;
+      const auto m = read_npy_from_memory<float>(bytes, "empty.npy");
+      EXPECT_EQ(m.rows, rows);
+      EXPECT_EQ(m.cols, cols);
+      EXPECT_TRUE(m.data.empty());
+      const auto view = DenseView<const float>::row_major(nullptr, rows, cols);
+      write_npy<float>(tmp / "e.npy", view, fortran);
+      const auto back = read_npy<float>(tmp / "e.npy");
+      EXPECT_EQ(back.rows, rows);
+      EXPECT_EQ(back.cols, cols);
+      write_matrix_market_dense<float>(tmp / "e.mtx", view);
+      std::ifstream mtx(tmp / "e.mtx");
+      std::string line;
+      std::getline(mtx, line);
+      std::getline(mtx, line);
+      std::getline(mtx, line);
+      EXPECT_EQ(line, std::to_string(rows) + " " + std::to_string(cols));
+      // written at once; the reader refuses dimensions past what a file can hold, with a typed error
+      write_safetensors(tmp / "e.safetensors", {make_dense_tensor<float>("w", view)});
+      EXPECT_THROW(read_safetensors_tensor(tmp / "e.safetensors", "w"), parse_error);
+    }
+}
+
 // ------------------------------------------------------------------ .npz
 
 TEST(Npz, ReadsScipyFiles) {

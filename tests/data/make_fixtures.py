@@ -62,6 +62,10 @@ np.save(root / "npy" / "fortran_f8.npy", np.asfortranarray(grid))
 np.save(root / "npy" / "c_f4_big_endian.npy", grid.astype(">f4"))
 np.save(root / "npy" / "fortran_f4.npy", np.asfortranarray(grid.astype(np.float32)))
 np.save(root / "npy" / "vector_f8.npy", grid[:, 0].copy())
+# an empty array that declares a huge dimension, in Fortran order (numpy writes such an array in C order)
+hdr = "{'descr': '<f4', 'fortran_order': True, 'shape': (0, 1152921504606846976), }"
+hdr += " " * (-(10 + len(hdr) + 1) % 64) + "\n"
+(root / "npy" / "empty_huge_fortran.npy").write_bytes(b"\x93NUMPY\x01\x00" + len(hdr).to_bytes(2, "little") + hdr.encode())
 
 (root / "nn").mkdir(exist_ok=True)
 src = shared / "nn" / "burn_mnist_cnn"
