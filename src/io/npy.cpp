@@ -329,11 +329,12 @@ template <typename V>
 void write_npy(const std::string& path, DenseView<const V> d, bool fortran_order) {
   std::string data(static_cast<std::size_t>(d.rows * d.cols) * sizeof(V), '\0');
   char* p = data.data();
-  // an empty array may still declare a huge other dimension: no loop over it
-  if (!data.empty() && fortran_order) {
+  if (data.empty()) {
+    // an empty array may still declare a huge other dimension: no loop over it
+  } else if (fortran_order) {
     for (std::int64_t j = 0; j < d.cols; ++j)
       for (std::int64_t i = 0; i < d.rows; ++i, p += sizeof(V)) std::memcpy(p, &d(i, j), sizeof(V));
-  } else if (!data.empty()) {
+  } else {
     for (std::int64_t i = 0; i < d.rows; ++i)
       for (std::int64_t j = 0; j < d.cols; ++j, p += sizeof(V)) std::memcpy(p, &d(i, j), sizeof(V));
   }
