@@ -36,7 +36,8 @@ inline constexpr T max_of(T a, T b) {
 }
 
 // The matrix's own streams (indices, values) are fetched kStreamAhead bytes early, one prefetch per
-// cache line consumed: past L2 they come from L3 or memory, and the hardware prefetcher alone left
+// cache line consumed (the short-batch kernels: per 16 non-zeros, so every other line of 8-byte
+// values or indices): past L2 they come from L3 or memory, and the hardware prefetcher alone left
 // the one-vector products 1.1-1.3x short of that (docs/performance.md).
 inline constexpr i64 kStreamAhead = 2048;
 template <bool On = true, typename T>
