@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "test_helpers.hpp"  // lowers the size threshold for threads
+#include "kernels/cpu/threads.hpp"  // the phase barrier, tested directly
 #include "sparse_formats/config.hpp"
 #include "sparse_formats/errors.hpp"
 #include "sparse_formats/operations.hpp"
@@ -1041,4 +1044,33 @@ TEST(CpuKernelsConfig, LargeArraysAreReused) {
   EXPECT_EQ(sf::cached_memory_bytes(), kept + 2 * (std::size_t{6} << 20));
   sf::release_cached_memory();
   EXPECT_EQ(sf::cached_memory_bytes(), 0u);
+}
+
+// The barrier between the phases of one parallel region (the transpose, A^T x's partial sums):
+// every thread sees every write of the phase before, for 1-4 threads (more threads than cores,
+// so spinning waiters go on to sleep), with phases where one thread is late by a millisecond
+// (longer than the spin).
+TEST(CpuKernelsConfig, SpinBarrierOrdersPhases) {
+  namespace cpu = sf::kernels::cpu;
+  for (int threads = 1; threads <= 4; ++threads) {
+    std::vector<std::int64_t> slot(static_cast<std::size_t>(threads), -1);
+    std::atomic<int> errors{0}, team_sizes{0};
+    cpu::SpinBarrier barrier;
+#pragma omp parallel num_threads(threads)
+    {
+      const int me = cpu::team_rank(), team = cpu::team_size();
+      if (me == 0) team_sizes = team;
+      for (int phase = 0; phase < 3000; ++phase) {
+        if (phase % 500 == 7 && me == team - 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        slot[static_cast<std::size_t>(me)] = phase;
+        barrier.wait(team);
+        for (int t = 0; t < team; ++t) errors += slot[static_cast<std::size_t>(t)] != phase;
+        barrier.wait(team);
+      }
+    }
+    EXPECT_EQ(errors.load(), 0) << threads << " threads";
+#ifdef _OPENMP
+    EXPECT_EQ(team_sizes.load(), threads);
+#endif
+  }
 }

@@ -38,8 +38,8 @@ void bsr_spmm(const BsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, cons
   const std::int64_t k = y.cols;
   const auto& b = part.bounds;
   if (part.threads <= 1) return kern.bsr_rows(a, x.data, x.row_stride, y.data, y.row_stride, k, 0, a.block_rows);
-#pragma omp parallel for num_threads(part.threads) schedule(static, 1)
-  for (int t = 0; t < part.threads; ++t) kern.bsr_rows(a, x.data, x.row_stride, y.data, y.row_stride, k, b[t], b[t + 1]);
+  run_parts(part.threads,
+            [&](int t) { kern.bsr_rows(a, x.data, x.row_stride, y.data, y.row_stride, k, b[t], b[t + 1]); });
 }
 
 template <typename V, typename I>
@@ -61,8 +61,7 @@ void bsr_spmm_transposed(const BsrView<V, I>& a, DenseView<const V> x, DenseView
   };
   const auto& b = part.bounds;
   if (part.threads <= 1) return run(b.front(), b.back());
-#pragma omp parallel for num_threads(part.threads) schedule(static, 1)
-  for (int t = 0; t < part.threads; ++t) run(b[t], b[t + 1]);
+  run_parts(part.threads, [&](int t) { run(b[t], b[t + 1]); });
 }
 
 template <typename V, typename I>

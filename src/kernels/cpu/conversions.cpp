@@ -112,17 +112,18 @@ template <typename V>
 void count_kept(DenseView<const V> d, double threshold, std::int64_t* counts) {
   const V t = threshold_in<V>(threshold);
   const int threads = conversion_threads(d.rows * d.cols);
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
-  for (std::int64_t i = 0; i < d.rows; ++i) {
-    std::int64_t c = 0;
-    if (d.col_stride == 1) {
-      const V* row = d.data + i * d.row_stride;
-      for (std::int64_t j = 0; j < d.cols; ++j) c += keep(row[j], t) ? 1 : 0;
-    } else {
-      for (std::int64_t j = 0; j < d.cols; ++j) c += keep(d(i, j), t) ? 1 : 0;
+  run_parts(threads, [&](int part) {
+    for (std::int64_t i = d.rows * part / threads, last = d.rows * (part + 1) / threads; i < last; ++i) {
+      std::int64_t c = 0;
+      if (d.col_stride == 1) {
+        const V* row = d.data + i * d.row_stride;
+        for (std::int64_t j = 0; j < d.cols; ++j) c += keep(row[j], t) ? 1 : 0;
+      } else {
+        for (std::int64_t j = 0; j < d.cols; ++j) c += keep(d(i, j), t) ? 1 : 0;
+      }
+      counts[i] = c;
     }
-    counts[i] = c;
-  }
+  });
 }
 
 template <typename V, typename I>
@@ -130,25 +131,26 @@ void fill_kept(DenseView<const V> d, double threshold, const std::int64_t* offse
   const V t = threshold_in<V>(threshold);
   const int threads = conversion_threads(d.rows * d.cols);
   const auto fill_row = row_kernels<V, I>().dense_row_fill;
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
-  for (std::int64_t i = 0; i < d.rows; ++i) {
-    std::int64_t p = offsets[i];
-    const std::int64_t end = offsets[i + 1];
-    if (p == end) continue;
-    if (d.col_stride == 1) {
-      // vectorised per instruction set; never writes past the row's slots
-      fill_row(d.data + i * d.row_stride, d.cols, t, indices + p, data + p, end - p);
-    } else {
-      for (std::int64_t j = 0; j < d.cols && p < end; ++j) {
-        const V v = d(i, j);
-        if (keep(v, t)) {
-          indices[p] = static_cast<I>(j);
-          data[p] = v;
-          ++p;
+  run_parts(threads, [&](int part) {
+    for (std::int64_t i = d.rows * part / threads, last = d.rows * (part + 1) / threads; i < last; ++i) {
+      std::int64_t p = offsets[i];
+      const std::int64_t end = offsets[i + 1];
+      if (p == end) continue;
+      if (d.col_stride == 1) {
+        // vectorised per instruction set; never writes past the row's slots
+        fill_row(d.data + i * d.row_stride, d.cols, t, indices + p, data + p, end - p);
+      } else {
+        for (std::int64_t j = 0; j < d.cols && p < end; ++j) {
+          const V v = d(i, j);
+          if (keep(v, t)) {
+            indices[p] = static_cast<I>(j);
+            data[p] = v;
+            ++p;
+          }
         }
       }
     }
-  }
+  });
 }
 
 // Wide transposes (TransposeMode::bucketed) never count per column over the whole matrix: with
@@ -222,21 +224,23 @@ void transpose_compressed(std::int64_t major, std::int64_t minor, const I* indpt
   auto* const pairs = static_cast<IndexValue<V, I>*>(scratch.data());
   // next[t][j]: where thread t writes its next entry of column j.
   std::vector<std::int64_t> next(static_cast<std::size_t>(threads) * minor);
+  SpinBarrier barrier;
 #pragma omp parallel num_threads(threads) if (threads > 1)
   {
-#pragma omp for schedule(static, 1)
-    for (int t = 0; t < threads; ++t) {
+    const int me = team_rank(), team = team_size();
+    for (int t = me; t < threads; t += team) {
       std::int64_t* cnt = next.data() + static_cast<std::int64_t>(t) * minor;
       std::fill(cnt, cnt + minor, 0);
       const std::int64_t p0 = indptr[rb[t]], p1 = indptr[rb[t + 1]];  // locals: cnt may alias them
       for (std::int64_t p = p0; p < p1; ++p) ++cnt[indices[p]];
     }
+    barrier.wait(team);
     // column starts, and each thread's offset within every column
-#pragma omp single
-    out_indptr[minor] = static_cast<I>(thread_offsets(
-        next.data(), threads, minor, [&](std::int64_t j, std::int64_t at) { out_indptr[j] = static_cast<I>(at); }));
-#pragma omp for schedule(static, 1)
-    for (int t = 0; t < threads; ++t) {
+    if (me == 0)
+      out_indptr[minor] = static_cast<I>(thread_offsets(
+          next.data(), threads, minor, [&](std::int64_t j, std::int64_t at) { out_indptr[j] = static_cast<I>(at); }));
+    barrier.wait(team);
+    for (int t = me; t < threads; t += team) {
       std::int64_t* pos = next.data() + static_cast<std::int64_t>(t) * minor;
       if (mode == TransposeMode::paired) {
         for (std::int64_t i = rb[t]; i < rb[t + 1]; ++i)
@@ -252,12 +256,13 @@ void transpose_compressed(std::int64_t major, std::int64_t minor, const I* indpt
       }
     }
     if (mode == TransposeMode::paired) {
-#pragma omp for schedule(static)
-      for (std::int64_t p = 0; p < nnz; ++p) {
+      barrier.wait(team);
+      for (std::int64_t p = nnz * me / team, e = nnz * (me + 1) / team; p < e; ++p) {
         out_indices[p] = pairs[p].index;
         out_data[p] = pairs[p].value;
       }
     }
+    barrier.wait(team);  // the first to finish spins here rather than sleeping in OpenMP's join
   }
 }
 

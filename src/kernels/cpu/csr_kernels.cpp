@@ -56,10 +56,14 @@ std::int64_t choose_panel(const CsrView<V, I>& a, std::int64_t k, bool transpose
 }  // namespace
 
 template <typename V, typename I>
-Partition csr_partition(const CsrView<V, I>& a, bool transposed, std::int64_t k) {
+Partition csr_partition(const CsrView<V, I>& a, bool transposed, std::int64_t k, bool narrow) {
   Partition p;
   const std::int64_t nnz = a.indptr[a.rows];
-  p.threads = threads_for(product_work(nnz, transposed ? a.cols : a.rows, k));
+  // With one vector these kernels count a full unit per non-zero, not product_work's half (which
+  // the plans' sliced and tiled copies keep): since the end of a region stopped sleeping in OpenMP's
+  // join (run_parts), two threads win from 2^18 non-zeros (docs/performance.md, "Threads").
+  const std::int64_t out_rows = transposed ? a.cols : a.rows;
+  p.threads = threads_for(k <= 1 && !narrow ? nnz + out_rows : product_work(nnz, out_rows, k));
   if (p.threads <= 1) {
     p.threads = 1;
     p.bounds = {0, transposed ? a.cols : a.rows};
@@ -86,8 +90,7 @@ void csr_spmm(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, cons
       kern.csr_rows(a, x.data, x.row_stride, y.data, y.row_stride, k, r0, r1);
   };
   if (part.threads <= 1) return run(0, a.rows);
-#pragma omp parallel for num_threads(part.threads) schedule(static, 1)
-  for (int t = 0; t < part.threads; ++t) run(b[t], b[t + 1]);
+  run_parts(part.threads, [&](int t) { run(b[t], b[t + 1]); });
 }
 
 template <typename V, typename I>
@@ -99,8 +102,7 @@ void csr_spmv_narrow(const CsrView<V, I>& a, const std::uint16_t* narrow, DenseV
     kern.csr_rows_narrow(a, narrow, x.data, x.row_stride, y.data, y.row_stride, r0, r1);
   };
   if (part.threads <= 1) return run(0, a.rows);
-#pragma omp parallel for num_threads(part.threads) schedule(static, 1)
-  for (int t = 0; t < part.threads; ++t) run(b[t], b[t + 1]);
+  run_parts(part.threads, [&](int t) { run(b[t], b[t + 1]); });
 }
 
 template <typename V, typename I>
@@ -129,8 +131,7 @@ void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView
   };
   if (part.threads <= 1) return columns(0, n);
   if (part.column_split) {
-#pragma omp parallel for num_threads(part.threads) schedule(static, 1)
-    for (int t = 0; t < part.threads; ++t) columns(b[t], b[t + 1]);
+    run_parts(part.threads, [&](int t) { columns(b[t], b[t + 1]); });
     return;
   }
   // Thread 0 scatters into y (or the padded rows), thread t > 0 into partial[t - 1] (rows of ld
@@ -138,17 +139,18 @@ void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView
   const int threads = part.threads;
   const std::int64_t ld = pad ? span : k, stride = n * ld;
   const std::unique_ptr<V[]> partial(new V[static_cast<std::size_t>((threads - 1) * stride)]);
+  SpinBarrier barrier;
 #pragma omp parallel num_threads(threads)
   {
-#pragma omp for schedule(static, 1)
-    for (int t = 0; t < threads; ++t) {
+    const int me = team_rank(), team = team_size();
+    for (int t = me; t < threads; t += team) {
       V* out = t > 0 ? partial.get() + (t - 1) * stride : pad ? rows : y.data;
       const std::int64_t ldo = t > 0 || pad ? ld : y.row_stride;
       zero_rows(out, ldo, k, 0, n);
       kern.csr_scatter(a, x.data, x.row_stride, out, ldo, k, b[t], b[t + 1], 0, n);
     }
-#pragma omp for schedule(static)
-    for (std::int64_t j = 0; j < n; ++j) {
+    barrier.wait(team);
+    for (std::int64_t j = n * me / team, end = n * (me + 1) / team; j < end; ++j) {
       V* yj = y.data + j * y.row_stride;
       if (pad) std::copy(rows + j * span, rows + j * span + k, yj);
       for (int t = 1; t < threads; ++t) {
@@ -156,6 +158,7 @@ void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView
         for (std::int64_t c = 0; c < k; ++c) yj[c] += pj[c];
       }
     }
+    barrier.wait(team);  // the first to finish spins here rather than sleeping in OpenMP's join
   }
 }
 
@@ -170,7 +173,7 @@ void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView
 }
 
 #define INSTANTIATE(V, I)                                                                                    \
-  template Partition csr_partition<V, I>(const CsrView<V, I>&, bool, std::int64_t);                           \
+  template Partition csr_partition<V, I>(const CsrView<V, I>&, bool, std::int64_t, bool);                           \
   template void csr_spmm<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>);                       \
   template void csr_spmm_transposed<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>);            \
   template void csr_spmm<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>, const Partition&);     \

@@ -20,8 +20,10 @@ struct Partition {
   std::int64_t panel = 0;
 };
 
+// narrow: for the 16-bit-index copy of a plan, which with one vector pays threads from half a
+// unit per non-zero, as the sliced copy (product_work), not the one-shot kernels' full unit.
 template <typename V, typename I>
-Partition csr_partition(const CsrView<V, I>& a, bool transposed, std::int64_t k);
+Partition csr_partition(const CsrView<V, I>& a, bool transposed, std::int64_t k, bool narrow = false);
 template <typename V, typename I>
 Partition bsr_partition(const BsrView<V, I>& a, bool transposed, std::int64_t k);
 

@@ -113,8 +113,7 @@ void sliced_spmv(const SlicedMatrix<V>& s, const V* x, std::int64_t ldx, V* y, s
   const auto kernel = row_kernels<V, std::int32_t>().sliced_rows;
   const SlicedView<V> v = s.view();
   if (s.threads <= 1) return kernel(v, x, y, ldy, 0, s.slices);
-#pragma omp parallel for num_threads(s.threads) schedule(static, 1)
-  for (int t = 0; t < s.threads; ++t) kernel(v, x, y, ldy, s.bounds[t], s.bounds[t + 1]);
+  run_parts(s.threads, [&](int t) { kernel(v, x, y, ldy, s.bounds[t], s.bounds[t + 1]); });
 }
 
 #define INSTANTIATE(V, I) template std::optional<SlicedMatrix<V>> make_sliced<V, I>(const CsrView<V, I>&);

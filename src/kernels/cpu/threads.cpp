@@ -9,6 +9,10 @@
 
 #include <strings.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 #include "kernels/cpu/memory.hpp"
 #include "sparse_formats/config.hpp"
 #include "sparse_formats/errors.hpp"
@@ -135,6 +139,43 @@ std::int64_t min_parallel_work() {
 }  // namespace
 
 int threads_for(std::int64_t work) { return work < min_parallel_work() ? 1 : num_threads(); }
+
+int team_rank() {
+#ifdef _OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
+int team_size() {
+#ifdef _OPENMP
+  return omp_get_num_threads();
+#else
+  return 1;
+#endif
+}
+
+void SpinBarrier::wait(int n) {
+  if (n <= 1) return;
+  const unsigned generation = generation_.load(std::memory_order_acquire);
+  if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == n) {
+    arrived_.store(0, std::memory_order_relaxed);
+    generation_.store(generation + 1, std::memory_order_release);
+    generation_.notify_all();
+    return;
+  }
+  // ~100 us of pauses (a pause is 40-140 cycles), then sleep: on a machine with more threads
+  // than free cores the last thread may be descheduled
+  constexpr int kSpins = 4096;
+  for (int i = 0; i < kSpins; ++i) {
+    if (generation_.load(std::memory_order_acquire) != generation) return;
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#endif
+  }
+  while (generation_.load(std::memory_order_acquire) == generation) generation_.wait(generation, std::memory_order_acquire);
+}
 
 }  // namespace kernels::cpu
 

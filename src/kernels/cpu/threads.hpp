@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <type_traits>
 #include <vector>
@@ -12,11 +13,47 @@ namespace sparse_formats::kernels::cpu {
 // register of the batch, see product_work): 1 below kMinParallelWork, else num_threads().
 int threads_for(std::int64_t work);
 
+// This thread's number in the enclosing parallel region, and the region's thread count (0 and 1
+// outside one, or without OpenMP).
+int team_rank();
+int team_size();
+
+// A barrier between the phases of one parallel region that spins before it sleeps. Under
+// OMP_WAIT_POLICY=passive an OpenMP barrier puts the early threads to sleep at once, and waking
+// them costs 50-70 us here, more than a phase of a small conversion takes; phases split into
+// equal parts arrive within microseconds of each other. Every thread of the team calls wait(n)
+// with the team's size n.
+class SpinBarrier {
+ public:
+  void wait(int n);
+
+ private:
+  std::atomic<int> arrived_{0};
+  std::atomic<unsigned> generation_{0};
+};
+
+// f(t) for t in [0, parts), part t on thread t, ending in a SpinBarrier: under the passive policy
+// a thread that reaches OpenMP's join first sleeps there, and the wake-up costs the call ~20 us.
+template <typename F>
+void run_parts(int parts, F&& f) {
+  if (parts <= 1) {
+    if (parts == 1) f(0);
+    return;
+  }
+  SpinBarrier done;
+#pragma omp parallel num_threads(parts)
+  {
+    const int team = team_size();
+    for (int t = team_rank(); t < parts; t += team) f(t);
+    done.wait(team);
+  }
+}
+
 // Work units of a product with `entries` stored values and batch k: the vector FMAs it issues,
 // plus one per output row for the loop and store overhead. With one vector (k = 1) a non-zero is
 // a scalar or gathered FMA, which counts half a unit: under the passive wait policy one thread
-// beat two on SpMV and A^T x up to ~2^19 non-zeros, while SpMM lost above 2^18 units
-// (docs/performance.md, "Threads").
+// beat two on the plans' sliced copy up to ~2^19 non-zeros, while SpMM lost above 2^18 units
+// (docs/performance.md, "Threads"). The one-shot CSR kernels count a full unit (csr_partition).
 inline std::int64_t product_work(std::int64_t entries, std::int64_t out_rows, std::int64_t k) {
   const std::int64_t vectors = (std::max<std::int64_t>(k, 1) + 15) / 16;
   const std::int64_t units = entries * vectors + out_rows * vectors;
