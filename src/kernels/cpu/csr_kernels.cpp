@@ -59,11 +59,16 @@ template <typename V, typename I>
 Partition csr_partition(const CsrView<V, I>& a, bool transposed, std::int64_t k, bool narrow) {
   Partition p;
   const std::int64_t nnz = a.indptr[a.rows];
-  // With one vector these kernels count a full unit per non-zero, not product_work's half (which
-  // the plans' sliced and tiled copies keep): since the end of a region stopped sleeping in OpenMP's
-  // join (run_parts), two threads win from 2^18 non-zeros (docs/performance.md, "Threads").
+  // Against threads_for's boundary (2^18 units under the passive policy): since a threaded call's
+  // end stopped sleeping in OpenMP's join (run_parts), two threads win from 2^18 non-zeros with one
+  // vector and, for A x, from 2^17 vector FMAs with a batch; the column split of A^T X, where each
+  // thread reads every row, still loses below 2^18 (docs/performance.md, "Threads"). The plans'
+  // 16-bit-index copy keeps product_work's half unit per non-zero, as the sliced copy.
   const std::int64_t out_rows = transposed ? a.cols : a.rows;
-  p.threads = threads_for(k <= 1 && !narrow ? nnz + out_rows : product_work(nnz, out_rows, k));
+  std::int64_t work = product_work(nnz, out_rows, k);
+  if (k > 1 && !transposed) work *= 2;
+  else if (k <= 1 && !narrow) work = nnz + out_rows;
+  p.threads = threads_for(work);
   if (p.threads <= 1) {
     p.threads = 1;
     p.bounds = {0, transposed ? a.cols : a.rows};

@@ -53,7 +53,7 @@ void run_parts(int parts, F&& f) {
 // plus one per output row for the loop and store overhead. With one vector (k = 1) a non-zero is
 // a scalar or gathered FMA, which counts half a unit: under the passive wait policy one thread
 // beat two on the plans' sliced copy up to ~2^19 non-zeros, while SpMM lost above 2^18 units
-// (docs/performance.md, "Threads"). The one-shot CSR kernels count a full unit (csr_partition).
+// (docs/performance.md, "Threads"). csr_partition weighs its kernels' work against these units.
 inline std::int64_t product_work(std::int64_t entries, std::int64_t out_rows, std::int64_t k) {
   const std::int64_t vectors = (std::max<std::int64_t>(k, 1) + 15) / 16;
   const std::int64_t units = entries * vectors + out_rows * vectors;
