@@ -121,9 +121,10 @@ namespace {
 // wins. While OpenMP's threads still spin from the previous region (its default wait policy),
 // waking them is cheap and 2^15 units (some tens of microseconds of one core) is the boundary:
 // SpMV of 1000x1000 at 99% (10K non-zeros) took 16 us on one thread and at 95% (50K) 20 us on
-// two. With OMP_WAIT_POLICY=passive (or GOMP_SPINCOUNT=0) every region pays an OS wake-up of
-// its threads, measured at 60-70 us on the 2-core benchmark machine: there one thread won up to
-// ~2^18 units (docs/performance.md). SPARSE_FORMATS_MIN_PARALLEL_WORK sets the boundary.
+// two. With OMP_WAIT_POLICY=passive (or GOMP_SPINCOUNT=0) a thread that waits in an OpenMP
+// barrier or join sleeps, and waking it costs 20-35 us on the 2-core benchmark machine (run_parts
+// and SpinBarrier spin there instead): one thread won up to ~2^18 units (docs/performance.md).
+// SPARSE_FORMATS_MIN_PARALLEL_WORK sets the boundary.
 std::int64_t min_parallel_work() {
   static const std::int64_t units = [] {
     if (const auto n = env_integer("SPARSE_FORMATS_MIN_PARALLEL_WORK", 0, std::numeric_limits<long long>::max()))
@@ -165,8 +166,8 @@ void SpinBarrier::wait(int n) {
     generation_.notify_all();
     return;
   }
-  // ~100 us of pauses (a pause is 40-140 cycles), then sleep: on a machine with more threads
-  // than free cores the last thread may be descheduled
+  // ~50 us of pauses here (a pause takes 40-140 cycles by CPU), then sleep: on a machine with more
+  // threads than free cores the last thread may be descheduled
   constexpr int kSpins = 4096;
   for (int i = 0; i < kSpins; ++i) {
     if (generation_.load(std::memory_order_acquire) != generation) return;

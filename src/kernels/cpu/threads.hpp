@@ -20,9 +20,9 @@ int team_size();
 
 // A barrier between the phases of one parallel region that spins before it sleeps. Under
 // OMP_WAIT_POLICY=passive an OpenMP barrier puts the early threads to sleep at once, and waking
-// them costs 50-70 us here, more than a phase of a small conversion takes; phases split into
-// equal parts arrive within microseconds of each other. Every thread of the team calls wait(n)
-// with the team's size n.
+// them costs 20-35 us here, a large part of a small conversion; phases split into equal parts
+// arrive within microseconds of each other. Every thread of the team calls wait(n) with the
+// team's size n.
 class SpinBarrier {
  public:
   void wait(int n);
