@@ -178,7 +178,7 @@ void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView
 }
 
 #define INSTANTIATE(V, I)                                                                                    \
-  template Partition csr_partition<V, I>(const CsrView<V, I>&, bool, std::int64_t, bool);                           \
+  template Partition csr_partition<V, I>(const CsrView<V, I>&, bool, std::int64_t, bool);                     \
   template void csr_spmm<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>);                       \
   template void csr_spmm_transposed<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>);            \
   template void csr_spmm<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>, const Partition&);     \

@@ -33,7 +33,8 @@ class SpinBarrier {
 };
 
 // f(t) for t in [0, parts), part t on thread t, ending in a SpinBarrier: under the passive policy
-// a thread that reaches OpenMP's join first sleeps there, and the wake-up costs the call ~20 us.
+// a thread that reaches OpenMP's join first sleeps there, and the wake-up costs the call 20-30 us
+// (bench/omp_wait_cost).
 template <typename F>
 void run_parts(int parts, F&& f) {
   if (parts <= 1) {
