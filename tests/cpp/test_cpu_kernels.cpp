@@ -1074,3 +1074,50 @@ TEST(CpuKernelsConfig, SpinBarrierOrdersPhases) {
 #endif
   }
 }
+
+// Products and conversions called from inside the caller's own parallel region (nested regions
+// get one thread by default, so each part of a partition runs on the calling thread): the same
+// bits as the same calls made outside, with the same thread count.
+TEST(CpuKernelsConfig, CallsFromInsideAParallelRegion) {
+  using V = float;
+  using I = std::int32_t;
+  sf::set_num_threads(3);
+  const auto a = random_csr<V, I>(900, 700, 0.1, 5, true);
+  struct Result {
+    std::vector<I> csc_ptr, csc_idx;
+    std::vector<V> csc_val, y;
+  };
+  const auto compute = [&a]() {
+    Result r;
+    const auto c = sf::CSCMatrix<V, I>::from_csr(a);
+    r.csc_ptr.assign(c.col_ptr().begin(), c.col_ptr().end());
+    r.csc_idx.assign(c.row_indices().begin(), c.row_indices().end());
+    r.csc_val.assign(c.values().begin(), c.values().end());
+    for (std::int64_t k : {1, 3, 17})
+      for (bool t : {false, true}) {
+        const std::int64_t in = t ? a.nrows() : a.ncols(), out = t ? a.ncols() : a.nrows();
+        const auto x = random_dense<V>(in * k, 9);
+        std::vector<V> y(static_cast<std::size_t>(out * k));
+        sf::spmm(a, sf::DenseView<const V>::row_major(x.data(), in, k), sf::DenseView<V>::row_major(y.data(), out, k),
+                 t ? sf::Transpose::yes : sf::Transpose::no, sf::Backend::cpu);
+        r.y.insert(r.y.end(), y.begin(), y.end());
+      }
+    return r;
+  };
+  const Result want = compute();
+  std::atomic<int> differ{0}, callers{0};
+#pragma omp parallel num_threads(2)
+  {
+    ++callers;
+    const Result got = compute();
+    differ += got.csc_ptr != want.csc_ptr || got.csc_idx != want.csc_idx ||
+              std::memcmp(got.csc_val.data(), want.csc_val.data(), want.csc_val.size() * sizeof(V)) != 0 ||
+              got.y.size() != want.y.size() ||
+              std::memcmp(got.y.data(), want.y.data(), want.y.size() * sizeof(V)) != 0;
+  }
+  EXPECT_EQ(differ.load(), 0);
+#ifdef _OPENMP
+  EXPECT_EQ(callers.load(), 2);
+#endif
+  sf::set_num_threads(0);
+}
