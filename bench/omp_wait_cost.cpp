@@ -1,8 +1,12 @@
 // What a two-thread OpenMP region costs beyond its work, under the run's OMP_WAIT_POLICY:
 // the worker's start, a wake-up after an OpenMP barrier, the join when the master finishes
-// first, and the same join and barrier with the library's SpinBarrier.
+// first, and the same join and barrier with the library's SpinBarrier; and how long that barrier
+// spins before it sleeps.
 //   OMP_WAIT_POLICY=passive build-bench/bench/omp_wait_cost
 #include <omp.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -85,4 +89,13 @@ int main() {
   report("master, in a SpinBarrier, resumes after", spin_barrier);
   report("master, first at OpenMP's join, returns after", join);
   report("master, first at run_parts' SpinBarrier, returns after", spin_join);
+#if defined(__x86_64__) || defined(__i386__)
+  std::vector<double> spin(kRuns);
+  for (int r = 0; r < kRuns; ++r) {
+    const auto t0 = Clock::now();
+    for (int i = 0; i < cpu::SpinBarrier::kSpins; ++i) _mm_pause();
+    spin[r] = us_between(t0, Clock::now());
+  }
+  report("a SpinBarrier's spin before it sleeps (kSpins pauses)", spin);
+#endif
 }

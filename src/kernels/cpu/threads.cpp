@@ -166,9 +166,6 @@ void SpinBarrier::wait(int n) {
     generation_.notify_all();
     return;
   }
-  // ~50 us of pauses here (a pause takes 40-140 cycles by CPU), then sleep: on a machine with more
-  // threads than free cores the last thread may be descheduled
-  constexpr int kSpins = 4096;
   for (int i = 0; i < kSpins; ++i) {
     if (generation_.load(std::memory_order_acquire) != generation) return;
 #if defined(__x86_64__) || defined(__i386__)
