@@ -44,6 +44,7 @@ class SpmmPlan {
   std::int64_t batch() const;   // k
   int threads() const;          // threads the CPU kernels will use (1 below the size threshold)
   std::int64_t panel_columns() const;  // cache-blocking panel width of A x (0: plain kernel), see config.hpp
+  std::int64_t batch_columns() const;  // columns per batch group of A x (0: the whole batch), see config.hpp
   bool tiled() const;                  // runs on a tiled copy of op(A) (see set_spmv_tiles in config.hpp)
   bool sliced() const;                 // runs on a sliced copy of op(A) (see set_spmv_slices in config.hpp)
   std::int64_t extra_bytes() const;    // memory the plan holds besides the matrix's arrays (copies made once)

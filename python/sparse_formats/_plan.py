@@ -62,6 +62,17 @@ class Plan:
         return self._p.threads
 
     @property
+    def panel_columns(self) -> int:
+        """Cache-blocking panel width of the CSR kernels with a batch (0: the plain kernel)."""
+        return self._p.panel_columns
+
+    @property
+    def batch_columns(self) -> int:
+        """Columns per batch group of CSR A x whose x takes a core's whole L2 cache (0: the
+        whole batch at once): x is copied in groups that each fit half of L2."""
+        return self._p.batch_columns
+
+    @property
     def tiled(self) -> bool:
         """Whether the plan runs on a tiled copy of op(A) (one vector, x beyond the caches)."""
         return self._p.tiled

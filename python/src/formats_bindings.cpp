@@ -213,6 +213,7 @@ void bind_plan(nb::module_& m) {
       .def_prop_ro("batch", &P::batch)
       .def_prop_ro("threads", &P::threads)
       .def_prop_ro("panel_columns", &P::panel_columns)
+      .def_prop_ro("batch_columns", &P::batch_columns)
       .def_prop_ro("tiled", &P::tiled)
       .def_prop_ro("sliced", &P::sliced)
       .def_prop_ro("extra_bytes", &P::extra_bytes);

@@ -222,6 +222,10 @@ std::int64_t SpmmPlan<V, I>::panel_columns() const {
   return state_->cpu && !state_->tiled && !state_->sliced ? state_->partition.panel : 0;
 }
 template <typename V, typename I>
+std::int64_t SpmmPlan<V, I>::batch_columns() const {
+  return state_->cpu && !state_->tiled && !state_->sliced && !state_->narrow ? state_->partition.group : 0;
+}
+template <typename V, typename I>
 bool SpmmPlan<V, I>::tiled() const {
   return state_->tiled.has_value();
 }

@@ -191,6 +191,38 @@ void check_all(const sf::CSRMatrix<V, I>& a, const std::vector<std::int64_t>& ba
             }
             sf::set_panel_columns(0);
           }
+          if (!t && k >= 2 && (threads == 1 || threads == 3)) {
+            // forced batch groups (the last one narrower where the width does not divide k): close
+            // to float64, independent of the thread count, and with panels off each group's columns
+            // are the bits of the same product on that slice of x alone
+            sf::set_panel_columns(-1);
+            for (std::int64_t group : {1, 5, 16}) {
+              if (group >= k) continue;
+              sf::set_batch_columns(group);
+              std::vector<V> yg(y.size(), V(6)), yg1(y.size(), V(2));
+              sf::spmm(a, xv, sf::DenseView<V>::row_major(yg.data(), out_rows, k), op, sf::Backend::cpu);
+              expect_close(yg, e, in_rows, "CSR group=" + std::to_string(group) + " " + tag);
+              sf::set_num_threads(1);
+              sf::spmm(a, xv, sf::DenseView<V>::row_major(yg1.data(), out_rows, k), op, sf::Backend::cpu);
+              sf::set_num_threads(threads);
+              EXPECT_EQ(yg, yg1) << "CSR group=" << group << " changed with the thread count: " << tag;
+              sf::set_batch_columns(-1);
+              int differ = 0;
+              for (std::int64_t c0 = 0; c0 < k; c0 += group) {
+                const std::int64_t w = std::min(group, k - c0);
+                std::vector<V> xs(static_cast<std::size_t>(in_rows * w)), ys(static_cast<std::size_t>(out_rows * w));
+                for (std::int64_t r = 0; r < in_rows; ++r)
+                  std::copy_n(x.begin() + r * k + c0, w, xs.begin() + r * w);
+                sf::spmm(a, sf::DenseView<const V>::row_major(xs.data(), in_rows, w),
+                         sf::DenseView<V>::row_major(ys.data(), out_rows, w), op, sf::Backend::cpu);
+                for (std::int64_t r = 0; r < out_rows; ++r)
+                  for (std::int64_t c = 0; c < w; ++c) differ += ys[r * w + c] != yg[r * k + c0 + c];
+              }
+              EXPECT_EQ(differ, 0) << "CSR group=" << group << " differs from its slices alone: " << tag;
+            }
+            sf::set_batch_columns(0);
+            sf::set_panel_columns(0);
+          }
           // CSC storage is the CSR of A^T: the other kernel on the same arrays.
           sf::spmm(csc, xv, av, op, sf::Backend::cpu);
           expect_close(again, e, in_rows, "CSC " + tag);
@@ -358,6 +390,43 @@ TYPED_TEST(CpuKernelsLarge, CacheBlockedWhereItPays) {
   // a sparse layer (~9 per row) stays on the plain kernel
   EXPECT_EQ(panel(random_csr<V, I>(700, 900, 0.01, 9, false), 128), 0);
   check_all(a, {2, 64, 128}, "700x900 blocked", {8});
+}
+
+// x of exactly a core's L2 at k = 128, ~110 non-zeros per row of x, scattered at 8% density (too
+// sparse for panels): the automatic choice groups the batch; with fewer non-zeros per row of x, in
+// runs of adjacent columns (8x8 tiles) or with x of half of L2 it does not.
+TYPED_TEST(CpuKernelsLarge, BatchGroupsWhereTheyPay) {
+  using V = typename TypeParam::first_type;
+  using I = typename TypeParam::second_type;
+  using Plan = sf::SpmmPlan<V, I>;
+  const std::int64_t k = 128, l2 = sf::kernels::cpu::l2_cache_bytes(), vb = sizeof(V);
+  const std::int64_t cols = std::min<std::int64_t>(l2, 4 << 20) / (k * vb);
+  const bool whole_l2 = cols * k * vb >= l2;  // L2 of at most 4 MiB
+  const auto group = [&](const sf::CSRMatrix<V, I>& m, std::int64_t batch) {
+    return Plan(m, batch, sf::Transpose::no, sf::Backend::cpu).batch_columns();
+  };
+  const auto a = random_csr<V, I>(1400, cols, 0.08, 12, false);
+  ASSERT_GE(a.nnz(), 100 * cols);
+  if (whole_l2 && Plan(a, k, sf::Transpose::no, sf::Backend::cpu).panel_columns() == 0) {
+    const std::int64_t g = group(a, k);
+    EXPECT_GT(g, 0);
+    EXPECT_LT(g, k);
+    EXPECT_EQ(g * vb % 256, 0);  // whole vectors: the packed rows stay aligned
+    EXPECT_LE(cols * g * vb, l2 / 2);
+  }
+  EXPECT_EQ(group(a, k / 2), 0);                                             // x of half of L2
+  EXPECT_EQ(group(random_csr<V, I>(1400, cols, 0.02, 12, false), k), 0);     // 28 non-zeros per row of x
+  const auto tiles = random_csr<V, I>(1000, cols, 1.0, 12, false, 8);        // runs of 8 adjacent columns
+  ASSERT_GE(tiles.nnz(), 100 * cols);
+  EXPECT_EQ(group(tiles, k), 0);
+  sf::set_batch_columns(-1);
+  EXPECT_EQ(group(a, k), 0);
+  sf::set_batch_columns(48);
+  EXPECT_EQ(group(a, k), 48);
+  EXPECT_EQ(group(a, 48), 0);  // one group: the whole batch
+  EXPECT_THROW(sf::set_batch_columns(-2), sf::invalid_argument);
+  sf::set_batch_columns(0);
+  check_all(a, {k}, "grouped batch", {8});
 }
 
 TYPED_TEST(CpuKernelsLarge, GraphLikeShortRows) {

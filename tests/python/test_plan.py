@@ -135,3 +135,36 @@ def test_graph_plan_is_tiled(rng):
         want = (ref.T if transpose else ref).astype(np.float64) @ x.astype(np.float64)
         np.testing.assert_allclose(plan(x), want, rtol=1e-5, atol=1e-5)
         assert "tiled=True" in repr(plan)
+
+
+def l2_cache_bytes():
+    """A core's L2 cache from sysfs (Linux), or None."""
+    try:
+        with open("/sys/devices/system/cpu/cpu0/cache/index2/size") as f:
+            text = f.read().strip()
+    except OSError:
+        return None
+    units = {"K": 1 << 10, "M": 1 << 20}
+    return int(text[:-1]) * units[text[-1]] if text[-1] in units else int(text)
+
+
+def test_wide_batch_plan_is_grouped(rng):
+    # x of 4 MiB at batch 128 (a core's whole L2 where L2 is at most that), ~105 scattered non-zeros
+    # per row of x at 8% density: A x runs over groups of the batch's columns, with the one-shot
+    # product's bits
+    k, cols = 128, 8192
+    ref = scipy.sparse.random(1310, cols, density=0.08, format="csr", dtype=np.float32, random_state=7)
+    a = sf.CSRMatrix.from_scipy(ref)
+    plan = a.plan(k)
+    l2 = l2_cache_bytes()
+    if l2 is not None and l2 <= cols * k * 4 and plan.panel_columns == 0:
+        assert 0 < plan.batch_columns < k
+        # whole 64-float vectors, their x within half of L2 unless that would take narrower groups
+        assert plan.batch_columns % 64 == 0
+        assert cols * plan.batch_columns * 4 <= l2 // 2 or plan.batch_columns == 64
+    x = rng.standard_normal((cols, k)).astype(np.float32)
+    got = plan(x)
+    np.testing.assert_array_equal(got, a @ x)
+    want = ref.astype(np.float64) @ x.astype(np.float64)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+    assert a.plan(k // 8).batch_columns == 0  # x of 512 KiB

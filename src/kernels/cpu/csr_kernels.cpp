@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "instantiate.hpp"
+#include "kernels/cpu/batch_groups.hpp"
 #include "kernels/cpu/memory.hpp"
 #include "kernels/cpu/partition.hpp"
 #include "kernels/cpu/row_kernels.hpp"
@@ -53,6 +54,47 @@ std::int64_t choose_panel(const CsrView<V, I>& a, std::int64_t k, bool transpose
   return per_row_panel >= 12.0 ? width : 0;
 }
 
+// Groups of A x's batch (see set_batch_columns), or 0 for the whole batch at once. Automatic
+// groups need x to take a core's whole L2 and split it into groups whose x fits half of it; on
+// 4096x4096 layers at k = 128 (2 MB of x) two packed groups of 64 ran 1.25-1.41x faster at 90-95%
+// sparsity (docs/performance.md). They are not used:
+// - where the panels already keep x in L1 (50-80% on that layer: 0.92-1.01x);
+// - below kMinGroupNnzPerColumn non-zeros per row of x, where the copy costs more than it saves
+//   (99%: 41 per row of x, 0.92x);
+// - where most of a row's non-zeros are runs of adjacent columns, far more than the density
+//   gives by chance (the 8x8-block matrices: 0.88-0.95x): their rows of x stream in order and
+//   stay in L1 for the rows below.
+// Groups keep at least 4 vectors of 16 floats (narrower tiles spend more per non-zero than the
+// cache saves: four groups of 32 ran 0.8-1.4x).
+constexpr std::int64_t kMinGroupBytes = 256;
+constexpr std::int64_t kMinGroupNnzPerColumn = 100;
+
+template <typename V, typename I>
+std::int64_t batch_group(const CsrView<V, I>& a, std::int64_t k, std::int64_t panel) {
+  const std::int64_t forced = batch_columns();
+  if (k < 2 || forced < 0 || a.rows == 0) return 0;
+  if (forced > 0) return forced < k ? forced : 0;
+  const std::int64_t l2 = l2_cache_bytes(), x_bytes = a.cols * k * static_cast<std::int64_t>(sizeof(V));
+  const std::int64_t nnz = a.indptr[a.rows];
+  if (panel > 0 || x_bytes < l2 || nnz < kMinGroupNnzPerColumn * a.cols) return 0;
+  // runs of adjacent columns, on up to 64 rows spread over the matrix
+  std::int64_t seen = 0, adjacent = 0;
+  const std::int64_t step = std::max<std::int64_t>(1, a.rows / 64);
+  for (std::int64_t i = 0; i < a.rows; i += step) {
+    const std::int64_t p0 = a.indptr[i], p1 = a.indptr[i + 1];
+    seen += p1 - p0;
+    for (std::int64_t p = p0 + 1; p < p1; ++p) adjacent += a.indices[p] == a.indices[p - 1] + 1;
+  }
+  // a scattered row of density d has about d of its entries next to the one before
+  const double density = static_cast<double>(nnz) / (static_cast<double>(a.rows) * static_cast<double>(a.cols));
+  const double runs = seen > 0 ? static_cast<double>(adjacent) / static_cast<double>(seen) : 0.0;
+  if (runs >= 0.5 && runs >= 2.0 * density) return 0;
+  const std::int64_t groups = (x_bytes + l2 / 2 - 1) / (l2 / 2);
+  const std::int64_t unit = kMinGroupBytes / static_cast<std::int64_t>(sizeof(V));
+  const std::int64_t width = std::max(unit, ((k + groups - 1) / groups + unit - 1) / unit * unit);
+  return width < k ? width : 0;
+}
+
 }  // namespace
 
 template <typename V, typename I>
@@ -80,6 +122,10 @@ Partition csr_partition(const CsrView<V, I>& a, bool transposed, std::int64_t k,
     p.bounds = balanced_row_split(a.indptr, a.rows, p.threads);
   }
   if (!transposed || p.column_split) p.panel = choose_panel(a, k, transposed);
+  if (!transposed) {
+    p.group = batch_group(a, k, p.panel);
+    if (p.group > 0) p.panel = choose_panel(a, p.group, false);
+  }
   return p;
 }
 
@@ -88,6 +134,18 @@ void csr_spmm(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, cons
   const auto& kern = row_kernels<V, I>();
   const std::int64_t k = y.cols;
   const auto& b = part.bounds;
+  if (part.group > 0 && part.group < k) {
+    // Each thread takes its rows through every group: rows are disjoint, so groups need no barrier.
+    const std::int64_t parts = part.threads;
+    return run_batch_groups(part.threads, part.group, x.data, x.row_stride, a.cols, k,
+                            [&](int t, std::int64_t c0, std::int64_t w, const V* xg, std::int64_t ldxg) {
+                              const std::int64_t r0 = parts <= 1 ? 0 : b[t], r1 = parts <= 1 ? a.rows : b[t + 1];
+                              if (part.panel > 0)
+                                kern.csr_rows_panels(a, xg, ldxg, y.data + c0, y.row_stride, w, r0, r1, part.panel);
+                              else
+                                kern.csr_rows(a, xg, ldxg, y.data + c0, y.row_stride, w, r0, r1);
+                            });
+  }
   auto run = [&](std::int64_t r0, std::int64_t r1) {
     if (part.panel > 0)
       kern.csr_rows_panels(a, x.data, x.row_stride, y.data, y.row_stride, k, r0, r1, part.panel);

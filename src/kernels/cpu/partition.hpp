@@ -18,6 +18,9 @@ struct Partition {
   // CSR products with a batch (A x, and A^T x on one thread or the column split): 0 runs the plain
   // kernels; > 0 the cache-blocked ones with panels of this many columns of A (choose_panel).
   std::int64_t panel = 0;
+  // CSR A x with a batch: columns of the batch per group (run_batch_groups); 0 takes the whole
+  // batch at once.
+  std::int64_t group = 0;
 };
 
 // narrow: for the 16-bit-index copy of a plan, which with one vector pays threads from half a

@@ -8,6 +8,7 @@
 #include <string>
 
 #include <strings.h>
+#include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -26,6 +27,7 @@ namespace sparse_formats {
 namespace {
 std::atomic<int> g_threads{0};  // 0: not set through the API
 std::atomic<std::int64_t> g_panel{0};  // 0: not set through the API (SPARSE_FORMATS_PANEL_COLUMNS or automatic)
+std::atomic<std::int64_t> g_batch{0};  // 0: not set through the API (SPARSE_FORMATS_BATCH_COLUMNS or automatic)
 std::atomic<int> g_slices{0};          // 0: not set through the API (SPARSE_FORMATS_SPMV_SLICES or automatic)
 std::atomic<int> g_tiles{0};           // 0: not set through the API (SPARSE_FORMATS_SPMV_TILES or automatic)
 
@@ -74,6 +76,20 @@ std::int64_t panel_columns() {
   if (const std::int64_t set = g_panel.load(); set != 0) return set;
   static const std::int64_t from_env =
       env_integer("SPARSE_FORMATS_PANEL_COLUMNS", -1, std::numeric_limits<long long>::max()).value_or(0);
+  return from_env;
+}
+
+void set_batch_columns(std::int64_t columns) {
+  if (columns < -1)
+    throw invalid_argument("set_batch_columns: expected -1 (off), 0 (automatic) or a column count, got " +
+                           std::to_string(columns));
+  g_batch = columns;
+}
+
+std::int64_t batch_columns() {
+  if (const std::int64_t set = g_batch.load(); set != 0) return set;
+  static const std::int64_t from_env =
+      env_integer("SPARSE_FORMATS_BATCH_COLUMNS", -1, std::numeric_limits<long long>::max()).value_or(0);
   return from_env;
 }
 
@@ -138,6 +154,19 @@ std::int64_t min_parallel_work() {
   return units;
 }
 }  // namespace
+
+std::int64_t l2_cache_bytes() {
+  // What the C library reads from the CPU (cpuid); 1 MiB, a common size, where it cannot tell.
+  static const std::int64_t bytes = [] {
+#ifdef _SC_LEVEL2_CACHE_SIZE
+    const long n = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#else
+    const long n = 0;
+#endif
+    return n > 0 ? static_cast<std::int64_t>(n) : std::int64_t{1} << 20;
+  }();
+  return bytes;
+}
 
 int threads_for(std::int64_t work) { return work < min_parallel_work() ? 1 : num_threads(); }
 

@@ -13,6 +13,9 @@ namespace sparse_formats::kernels::cpu {
 // register of the batch, see product_work): 1 below kMinParallelWork, else num_threads().
 int threads_for(std::int64_t work);
 
+// A core's L2 cache as the C library reports it (sysconf), 1 MiB where it does not.
+std::int64_t l2_cache_bytes();
+
 // This thread's number in the enclosing parallel region, and the region's thread count (0 and 1
 // outside one, or without OpenMP).
 int team_rank();
