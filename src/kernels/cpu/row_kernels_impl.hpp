@@ -557,14 +557,20 @@ inline int panel_frame_shift(const V* p, i64 ld, i64 k) {
 // stay in L1 beside the panel's 16 KB of x.
 inline constexpr i64 kPanelChunkRows = 64;
 // Batches of at least a full register tile (AVX-512: 8 vectors, 128 floats) take full-width tiles
-// instead, over chunks of this many rows (y: 8 KB; the panel's x: 32 KB): the matrix is walked once,
-// not once per half-width tile (1.08x median on the layers at n = 128, docs/performance.md).
+// instead: the matrix is walked once, not once per half-width tile (1.08x median on the layers at
+// n = 128, docs/performance.md). A^T x takes them over chunks of this many rows (y: 8 KB; the
+// chunk's x: 8 KB) ...
 inline constexpr i64 kFullPanelChunkRows = 16;
+// ... and A x over chunks of this many: the panel's 32 KB of x then serves more rows before the
+// next panel, while each row's tile of y (512 bytes) comes from L2 once per panel.
+inline constexpr i64 kFullPanelChunkRowsAx = 512;
+inline constexpr i64 kMaxPanelChunkRows = max_of(kPanelChunkRows, max_of(kFullPanelChunkRows, kFullPanelChunkRowsAx));
 
 // Calls tile.operator()<U, Masked>(c, edges, c0, c1) for every chunk [c0, c1) of rows [r0, r1) and
-// every tile of the batch (for_each_tile), as the cache-blocked kernels take them.
+// every tile of the batch (for_each_tile), as the cache-blocked kernels take them; full-width
+// tiles over chunks of `full_rows`.
 template <typename V, typename F>
-inline void for_each_panel_tile(i64 k, int shift, i64 r0, i64 r1, F&& tile) {
+inline void for_each_panel_tile(i64 k, int shift, i64 r0, i64 r1, i64 full_rows, F&& tile) {
   auto chunks = [&]<int MaxU>(i64 rows) {
     for (i64 c0 = r0; c0 < r1; c0 += rows) {
       const i64 c1 = min_of(c0 + rows, r1);
@@ -574,7 +580,7 @@ inline void for_each_panel_tile(i64 k, int shift, i64 r0, i64 r1, F&& tile) {
     }
   };
   if constexpr (kMaxTile >= 8) {
-    if (k >= kMaxTile * Simd<V>::N) return chunks.template operator()<kMaxTile>(kFullPanelChunkRows);
+    if (k >= kMaxTile * Simd<V>::N) return chunks.template operator()<kMaxTile>(full_rows);
   }
   chunks.template operator()<kPanelTile>(kPanelChunkRows);
 }
@@ -585,10 +591,10 @@ template <typename V, typename I>
 void csr_rows_panels(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k, i64 r0, i64 r1,
                      i64 panel) {
   if (panel < 1) panel = 1;
-  i64 cur[kPanelChunkRows];
+  i64 cur[kMaxPanelChunkRows];
   const int shift = panel_frame_shift(x, ldx, k);
   const i64 width = panel_width<V>(panel, k);
-  for_each_panel_tile<V>(k, shift, r0, r1, [&]<int U, bool Masked>(i64 c, Edges e, i64 c0, i64 c1) {
+  for_each_panel_tile<V>(k, shift, r0, r1, kFullPanelChunkRowsAx, [&]<int U, bool Masked>(i64 c, Edges e, i64 c0, i64 c1) {
     csr_panel_tile<V, I, U, Masked>(a.indptr, a.indices, a.data, c0, c1, a.cols, width, x + c, ldx, y + c, ldy, e, cur);
   });
 }
@@ -736,10 +742,10 @@ template <typename V, typename I>
 void csr_scatter_panels(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k, i64 j0, i64 j1,
                         i64 panel) {
   if (panel < 1) panel = 1;
-  i64 cur[kPanelChunkRows];
+  i64 cur[kMaxPanelChunkRows];
   const int shift = panel_frame_shift(y, ldy, k);
   const i64 width = panel_width<V>(panel, k);
-  for_each_panel_tile<V>(k, shift, 0, a.rows, [&]<int U, bool Masked>(i64 c, Edges e, i64 c0, i64 c1) {
+  for_each_panel_tile<V>(k, shift, 0, a.rows, kFullPanelChunkRows, [&]<int U, bool Masked>(i64 c, Edges e, i64 c0, i64 c1) {
     scatter_panel_tile<V, I, U, Masked>(a.indptr, a.indices, a.data, c0, c1, j0, j1, width, x + c, ldx, y + c, ldy, e,
                                         cur);
   });
