@@ -373,6 +373,12 @@ TYPED_TEST(CpuKernelsLarge, CacheBlockedWhereItPays) {
   EXPECT_GT(panel(a, 32), 0);  // rows of x of 128+ bytes, x beyond L1
   EXPECT_EQ(panel(a, 1), 0);
   EXPECT_EQ(panel(random_csr<V, I>(700, 100, 0.4, 9, true), 32), 0);  // x of 100 rows stays in L1
+  // rows of x of two lines (32 floats, 16 doubles) beyond 256 KB of x: the plain kernel; wider
+  // rows still block
+  const auto wide = random_csr<V, I>(300, 2100, 0.4, 9, false);
+  const std::int64_t two_lines = 128 / static_cast<std::int64_t>(sizeof(V));
+  EXPECT_EQ(panel(wide, two_lines), 0);
+  EXPECT_GT(panel(wide, 2 * two_lines), 0);
   sf::set_panel_columns(-1);
   EXPECT_EQ(panel(a, 128), 0);
   sf::set_panel_columns(7);
