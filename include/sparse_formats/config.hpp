@@ -26,7 +26,7 @@ std::int64_t panel_columns();
 // core's whole L2 cache or more, and the matrix reuses its rows of x enough, the product copies
 // x's columns in groups that each fit half of L2 and runs over one group after the other. On
 // 4096x4096 layers at 90-95% sparsity with k = 128 (x of 2 MB, as large as L2 here) this ran
-// 1.25-1.41x faster (docs/performance.md). 0 (the default) groups where that pays; a positive
+// 1.25-1.45x faster (docs/performance.md). 0 (the default) groups where that pays; a positive
 // value forces groups of that many columns (tests use it to reach every group edge); -1 turns
 // grouping off. SPARSE_FORMATS_BATCH_COLUMNS sets the default. Each group's result is exactly
 // that of the same product on that slice of the batch; results do not depend on the thread count.

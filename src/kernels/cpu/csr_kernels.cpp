@@ -59,7 +59,7 @@ std::int64_t choose_panel(const CsrView<V, I>& a, std::int64_t k, bool transpose
 
 // Groups of A x's batch (see set_batch_columns), or 0 for the whole batch at once. Automatic
 // groups need x to take a core's whole L2 and split it into groups whose x fits half of it; on
-// 4096x4096 layers at k = 128 (2 MB of x) two packed groups of 64 ran 1.25-1.41x faster at 90-95%
+// 4096x4096 layers at k = 128 (2 MB of x) two packed groups of 64 ran 1.25-1.45x faster at 90-95%
 // sparsity (docs/performance.md). They are not used:
 // - where the panels already keep x in L1 (50-80% on that layer: 0.92-1.01x);
 // - below kMinGroupNnzPerColumn non-zeros per row of x, where the copy costs more than it saves
@@ -137,26 +137,22 @@ void csr_spmm(const CsrView<V, I>& a, DenseView<const V> x, DenseView<V> y, cons
   const auto& kern = row_kernels<V, I>();
   const std::int64_t k = y.cols;
   const auto& b = part.bounds;
+  // Rows [r0, r1) for the batch columns of xd (row stride ldx) into yd, w of them.
+  auto run = [&](const V* xd, std::int64_t ldx, V* yd, std::int64_t w, std::int64_t r0, std::int64_t r1) {
+    if (part.panel > 0)
+      kern.csr_rows_panels(a, xd, ldx, yd, y.row_stride, w, r0, r1, part.panel);
+    else
+      kern.csr_rows(a, xd, ldx, yd, y.row_stride, w, r0, r1);
+  };
   if (part.group > 0 && part.group < k) {
-    // Each thread takes its rows through every group: rows are disjoint, so groups need no barrier.
-    const std::int64_t parts = part.threads;
+    // Part t takes rows [b[t], b[t + 1]) through every group (bounds are {0, rows} on one thread).
     return run_batch_groups(part.threads, part.group, x.data, x.row_stride, a.cols, k,
                             [&](int t, std::int64_t c0, std::int64_t w, const V* xg, std::int64_t ldxg) {
-                              const std::int64_t r0 = parts <= 1 ? 0 : b[t], r1 = parts <= 1 ? a.rows : b[t + 1];
-                              if (part.panel > 0)
-                                kern.csr_rows_panels(a, xg, ldxg, y.data + c0, y.row_stride, w, r0, r1, part.panel);
-                              else
-                                kern.csr_rows(a, xg, ldxg, y.data + c0, y.row_stride, w, r0, r1);
+                              run(xg, ldxg, y.data + c0, w, b[t], b[t + 1]);
                             });
   }
-  auto run = [&](std::int64_t r0, std::int64_t r1) {
-    if (part.panel > 0)
-      kern.csr_rows_panels(a, x.data, x.row_stride, y.data, y.row_stride, k, r0, r1, part.panel);
-    else
-      kern.csr_rows(a, x.data, x.row_stride, y.data, y.row_stride, k, r0, r1);
-  };
-  if (part.threads <= 1) return run(0, a.rows);
-  run_parts(part.threads, [&](int t) { run(b[t], b[t + 1]); });
+  if (part.threads <= 1) return run(x.data, x.row_stride, y.data, k, 0, a.rows);
+  run_parts(part.threads, [&](int t) { run(x.data, x.row_stride, y.data, k, b[t], b[t + 1]); });
 }
 
 template <typename V, typename I>
