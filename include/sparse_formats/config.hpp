@@ -34,11 +34,12 @@ void set_batch_columns(std::int64_t columns);
 std::int64_t batch_columns();
 
 // Cache-blocked copies for products with one vector (SpmmPlan with k = 1) on matrices whose x
-// outgrows the caches, such as graphs: the plan stores op(A) as tiles of 2^p columns and 2^(p+4)
-// rows, so that a tile's slice of x and a block row's slice of y stay in cache where the plain
-// kernel waits on a cache miss for nearly every non-zero. 0 (the default) tiles where it pays (x
-// of 4 MiB or more, each block row reaching more of x than fits in L2); p in [1, 14] forces tiles
-// of 2^p columns (tests use small ones to reach every tile edge); -1 turns tiling off.
+// outgrows the caches, such as graphs: the plan stores op(A) as tiles of 256 KiB of x by 16 KiB
+// of y, swept one column of tiles at a time over each thread's band of rows, so that a tile's
+// slice of x stays in L2 and its slice of y in L1 where the plain kernel waits on a cache miss for
+// nearly every non-zero. 0 (the default) tiles where it pays (x of 4 MiB or more, each block row
+// of tiles reaching more of x than fits in L2); p in [1, 16] forces tiles of 2^p columns and
+// 2^min(p + 4, 32 - p) rows (tests use small ones to reach every tile edge); -1 turns tiling off.
 // SPARSE_FORMATS_SPMV_TILES sets the default. Results agree with spmm() to rounding and do not
 // depend on the thread count.
 void set_spmv_tiles(int log2_columns);

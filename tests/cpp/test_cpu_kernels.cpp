@@ -735,6 +735,45 @@ TYPED_TEST(CpuKernelsLarge, TiledWherePays) {
     std::vector<V> y(static_cast<std::size_t>(n));
     plan.run(sf::DenseView<const V>::row_major(x.data(), n, 1), sf::DenseView<V>::row_major(y.data(), n, 1));
     expect_close(y, exact_product(graph, t, x, 1), n, t ? "graph A^T" : "graph A");
+    // one band of rows per thread, fixed when the plan is made: the same bits for every count
+    for (int threads = 1; threads <= 4; ++threads) {
+      sf::set_num_threads(threads);
+      const Plan p(graph, 1, op, sf::Backend::cpu);
+      std::vector<V> yt(static_cast<std::size_t>(n), V(-1));
+      p.run(sf::DenseView<const V>::row_major(x.data(), n, 1), sf::DenseView<V>::row_major(yt.data(), n, 1));
+      EXPECT_TRUE(same_bits(yt, y)) << "threads=" << threads << (t ? " A^T" : " A");
+    }
+    sf::set_num_threads(0);
+  }
+  {
+    // skewed: the first 64 rows hold half of the entries, so the bands differ in rows (and with
+    // more threads than row blocks of that weight, some are empty)
+    std::vector<I> sp{0}, si;
+    std::vector<V> sv;
+    for (std::int64_t i = 0; i < n; ++i) {
+      const std::int64_t len = i < 64 ? 16384 : (i % 3 == 0 ? 1 : 0);
+      for (std::int64_t j = 0; j < len; ++j) si.push_back(static_cast<I>((j * 64 + i * 7919) % n));
+      std::sort(si.end() - len, si.end());
+      while (sv.size() < si.size()) sv.push_back(static_cast<V>(1 + sv.size() % 5));
+      sp.push_back(static_cast<I>(si.size()));
+    }
+    const sf::CSRMatrix<V, I> skewed(std::move(sv), std::move(si), std::move(sp), {n, n});
+    const auto x = random_dense<V>(n, 6);
+    std::vector<V> first;
+    for (int threads = 1; threads <= 4; ++threads) {
+      sf::set_num_threads(threads);
+      const Plan p(skewed, 1, sf::Transpose::no, sf::Backend::cpu);
+      EXPECT_TRUE(p.tiled()) << threads;
+      std::vector<V> y(static_cast<std::size_t>(n), V(-1));
+      p.run(sf::DenseView<const V>::row_major(x.data(), n, 1), sf::DenseView<V>::row_major(y.data(), n, 1));
+      if (first.empty()) {
+        expect_close(y, exact_product(skewed, false, x, 1), n, "skewed graph A");
+        first = y;
+      } else {
+        EXPECT_TRUE(same_bits(y, first)) << "skewed threads=" << threads;
+      }
+    }
+    sf::set_num_threads(0);
   }
   {
     // one-shot A^T x into y of 2^20 values (4 MiB and more): the scatter that fetches the matrix ahead
@@ -750,7 +789,7 @@ TYPED_TEST(CpuKernelsLarge, TiledWherePays) {
   sf::set_spmv_tiles(0);
   EXPECT_EQ(sf::spmv_tiles(), 0);
   EXPECT_THROW(sf::set_spmv_tiles(-2), sf::invalid_argument);
-  EXPECT_THROW(sf::set_spmv_tiles(15), sf::invalid_argument);
+  EXPECT_THROW(sf::set_spmv_tiles(17), sf::invalid_argument);
 }
 
 // A sliced copy whose slices take over 1 MiB per thread is read with prefetches, a smaller one

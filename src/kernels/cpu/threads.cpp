@@ -94,15 +94,15 @@ std::int64_t batch_columns() {
 }
 
 void set_spmv_tiles(int log2_columns) {
-  if (log2_columns < -1 || log2_columns > 14)
-    throw invalid_argument("set_spmv_tiles: expected -1 (off), 0 (automatic) or a column exponent in [1, 14], got " +
+  if (log2_columns < -1 || log2_columns > 16)
+    throw invalid_argument("set_spmv_tiles: expected -1 (off), 0 (automatic) or a column exponent in [1, 16], got " +
                            std::to_string(log2_columns));
   g_tiles = log2_columns;
 }
 
 int spmv_tiles() {
   if (const int set = g_tiles.load(); set != 0) return set;
-  static const int from_env = static_cast<int>(env_integer("SPARSE_FORMATS_SPMV_TILES", -1, 14).value_or(0));
+  static const int from_env = static_cast<int>(env_integer("SPARSE_FORMATS_SPMV_TILES", -1, 16).value_or(0));
   return from_env;
 }
 

@@ -1,5 +1,5 @@
 // Building and running the tiled copy (tiled.hpp). Both passes of the build and the product run
-// one block row of tiles per task: block rows own disjoint tiles and disjoint rows of y.
+// one band per thread: bands own disjoint tiles and disjoint rows of y.
 #include "kernels/cpu/tiled.hpp"
 
 #include <algorithm>
@@ -14,26 +14,23 @@ namespace sparse_formats::kernels::cpu {
 
 namespace {
 
-// A tile's slice of x and a block row's slice of y: on the 2M x 2M graphs this runs 3.8-4.1x
-// faster than the row-wise SpMV (docs/performance.md); other shapes tried were no faster.
-constexpr std::int64_t kTileXBytes = std::int64_t{64} << 10;
-constexpr int kRowsPerColumnBits = 4;  // block rows 16x taller than tiles are wide: 1 MiB of y
+// A tile's slice of x (kept in L2 while a thread sweeps its band) and of y (in L1). On the 2M x 2M
+// graphs these ran faster than the earlier shape (64 KiB of x by 512 KiB of y, block rows taken
+// one at a time), whose stores into y missed L1 (docs/performance.md).
+constexpr std::int64_t kTileXBytes = std::int64_t{256} << 10;
+constexpr std::int64_t kTileYBytes = std::int64_t{16} << 10;
 // Automatic tiling needs x of at least this size, and each block row to reach more of x than L2
 // holds (a banded matrix does not: the plain kernel already finds its x in cache).
 constexpr std::int64_t kMinXBytes = std::int64_t{4} << 20;
-constexpr std::int64_t kL2Bytes = std::int64_t{2} << 20;
 // More tiles than this (mostly empty ones) cost more to walk than blocking saves.
 constexpr std::int64_t kMaxTiles = std::int64_t{1} << 24;
 
-template <typename Body>
-void for_each_block_row(std::int64_t blocks, int threads, Body&& body) {
-  if (threads <= 1) {
-    for (std::int64_t rb = 0; rb < blocks; ++rb) body(rb);
-    return;
-  }
-  // Dynamic: block rows of a skewed matrix differ in work; each is still done by one thread.
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-  for (std::int64_t rb = 0; rb < blocks; ++rb) body(rb);
+int log2_of(std::int64_t v) { return std::bit_width(static_cast<std::uint64_t>(v)) - 1; }
+
+// Where tile (rb, cb) of the band [r0, r1) of row blocks starts in tile_ptr.
+inline std::int64_t tile_slot(std::int64_t rb, std::int64_t cb, std::int64_t r0, std::int64_t r1,
+                              std::int64_t col_blocks) {
+  return r0 * col_blocks + cb * (r1 - r0) + (rb - r0);
 }
 
 }  // namespace
@@ -55,33 +52,41 @@ std::optional<TiledMatrix<V>> make_tiled(const CsrView<V, I>& a) {
   t.threads = threads_for(product_work(nnz, a.rows, 1));
   if (forced > 0) {
     t.col_bits = forced;
-    t.row_bits = std::min(forced + kRowsPerColumnBits, 32 - forced);
+    t.row_bits = std::min(forced + 4, 32 - forced);
   } else {
-    t.col_bits = std::bit_width(static_cast<std::uint64_t>(kTileXBytes / sizeof(V))) - 1;
-    t.row_bits = t.col_bits + kRowsPerColumnBits;
-    // at least 4 block rows per thread, for the balance of the dynamic schedule
-    while (t.row_bits > t.col_bits && (a.rows >> t.row_bits) < 4 * t.threads) --t.row_bits;
+    t.col_bits = log2_of(kTileXBytes / static_cast<std::int64_t>(sizeof(V)));
+    t.row_bits = log2_of(kTileYBytes / static_cast<std::int64_t>(sizeof(V)));
   }
   t.row_blocks = ((a.rows - 1) >> t.row_bits) + 1;
   t.col_blocks = ((a.cols - 1) >> t.col_bits) + 1;
   if (t.row_blocks > kMaxTiles / t.col_blocks) return std::nullopt;
   const std::int64_t nb = t.col_blocks;
+  auto row_of = [&](std::int64_t rb) { return std::min(a.rows, rb << t.row_bits); };
+  // Bands of equal non-zeros, whole row blocks each (a skewed matrix gets bands of unequal rows).
+  t.band_start.assign(static_cast<std::size_t>(t.threads) + 1, t.row_blocks);
+  for (int b = 0; b < t.threads; ++b) {
+    const std::int64_t target = nnz * b / t.threads;
+    std::int64_t lo = b == 0 ? 0 : t.band_start[b - 1], hi = t.row_blocks;  // first rb starting at >= target
+    while (lo < hi) {
+      const std::int64_t mid = lo + (hi - lo) / 2;
+      if (static_cast<std::int64_t>(a.indptr[row_of(mid)]) < target) lo = mid + 1;
+      else hi = mid;
+    }
+    t.band_start[b] = lo;
+  }
   t.tile_ptr.assign(static_cast<std::size_t>(t.row_blocks * nb + 1), 0);
   std::int64_t* tp = t.tile_ptr.data();
-  auto rows_of = [&](std::int64_t rb) {
-    return std::pair{rb << t.row_bits, std::min(a.rows, (rb + 1) << t.row_bits)};
-  };
-  for_each_block_row(t.row_blocks, t.threads, [&](std::int64_t rb) {
-    std::int64_t* count = tp + rb * nb + 1;
-    const auto [r0, r1] = rows_of(rb);
-    for (std::int64_t p = a.indptr[r0]; p < static_cast<std::int64_t>(a.indptr[r1]); ++p)
-      ++count[static_cast<std::int64_t>(a.indices[p]) >> t.col_bits];
+  run_parts(t.threads, [&](int b) {
+    const std::int64_t b0 = t.band_start[b], b1 = t.band_start[b + 1];
+    for (std::int64_t rb = b0; rb < b1; ++rb)
+      for (std::int64_t p = a.indptr[row_of(rb)]; p < static_cast<std::int64_t>(a.indptr[row_of(rb + 1)]); ++p)
+        ++tp[1 + tile_slot(rb, static_cast<std::int64_t>(a.indices[p]) >> t.col_bits, b0, b1, nb)];
   });
   if (forced == 0) {
     const std::int64_t touched = std::count_if(tp + 1, tp + t.tile_ptr.size(), [](std::int64_t c) { return c > 0; });
     const double x_per_block_row = static_cast<double>(touched) / static_cast<double>(t.row_blocks) *
                                    static_cast<double>(kTileXBytes);
-    if (x_per_block_row <= static_cast<double>(kL2Bytes)) return std::nullopt;
+    if (x_per_block_row <= static_cast<double>(l2_cache_bytes())) return std::nullopt;
   }
   for (std::size_t i = 1; i < t.tile_ptr.size(); ++i) tp[i] += tp[i - 1];
   t.index = RawArray<std::uint32_t>(static_cast<std::size_t>(nnz));
@@ -89,14 +94,15 @@ std::optional<TiledMatrix<V>> make_tiled(const CsrView<V, I>& a) {
   std::uint32_t* index = t.index.data;
   V* values = t.values.data;
   const std::int64_t row_mask = (std::int64_t{1} << t.row_bits) - 1, col_mask = (std::int64_t{1} << t.col_bits) - 1;
-  for_each_block_row(t.row_blocks, t.threads, [&](std::int64_t rb) {
-    std::vector<std::int64_t> cursor(tp + rb * nb, tp + (rb + 1) * nb);
-    const auto [r0, r1] = rows_of(rb);
-    for (std::int64_t i = r0; i < r1; ++i) {
+  run_parts(t.threads, [&](int b) {
+    const std::int64_t b0 = t.band_start[b], b1 = t.band_start[b + 1];
+    std::vector<std::int64_t> cursor(tp + b0 * nb, tp + b1 * nb);  // the band's slots, from its first
+    for (std::int64_t i = row_of(b0); i < row_of(b1); ++i) {
+      const std::int64_t rb = i >> t.row_bits;
       const auto local_row = static_cast<std::uint32_t>(i & row_mask) << t.col_bits;
       for (std::int64_t p = a.indptr[i]; p < static_cast<std::int64_t>(a.indptr[i + 1]); ++p) {
         const std::int64_t c = a.indices[p];
-        const std::int64_t q = cursor[static_cast<std::size_t>(c >> t.col_bits)]++;
+        const std::int64_t q = cursor[static_cast<std::size_t>(tile_slot(rb, c >> t.col_bits, b0, b1, nb) - b0 * nb)]++;
         index[q] = local_row | static_cast<std::uint32_t>(c & col_mask);
         values[q] = a.data[p];
       }
@@ -117,12 +123,18 @@ void tiled_spmv(const TiledMatrix<V>& t, const V* x, std::int64_t ldx, V* y, std
   }
   const auto kernel = row_kernels<V, std::int32_t>().tile_entries;
   const std::int64_t nb = t.col_blocks;
-  for_each_block_row(t.row_blocks, t.threads, [&](std::int64_t rb) {
-    const std::int64_t r0 = rb << t.row_bits, r1 = std::min(t.rows, (rb + 1) << t.row_bits);
+  run_parts(t.threads, [&](int b) {
+    const std::int64_t b0 = t.band_start[b], b1 = t.band_start[b + 1];
+    const std::int64_t r0 = std::min(t.rows, b0 << t.row_bits), r1 = std::min(t.rows, b1 << t.row_bits);
     std::fill(out + r0, out + r1, V(0));
     for (std::int64_t cb = 0; cb < nb; ++cb) {
-      const std::int64_t b = t.tile_ptr[rb * nb + cb], e = t.tile_ptr[rb * nb + cb + 1];
-      if (b < e) kernel(t.index.data + b, t.values.data + b, e - b, t.col_bits, x + (cb << t.col_bits), out + r0);
+      for (std::int64_t rb = b0; rb < b1; ++rb) {
+        const std::int64_t slot = tile_slot(rb, cb, b0, b1, nb);
+        const std::int64_t begin = t.tile_ptr[slot], end = t.tile_ptr[slot + 1];
+        if (begin < end)
+          kernel(t.index.data + begin, t.values.data + begin, end - begin, t.col_bits, x + (cb << t.col_bits),
+                 out + (rb << t.row_bits));
+      }
     }
   });
   if (ldy != 1)

@@ -2,9 +2,11 @@
 // in graphs: there the row-wise SpMV waits on a cache miss for nearly every non-zero (x[col] is a
 // random read from a vector of many megabytes). The copy stores the matrix as tiles of
 // 2^row_bits rows x 2^col_bits columns, each tile's entries in row order with both local indices
-// packed in one uint32 (8 bytes per non-zero, as CSR). A thread takes one block row of tiles at a
-// time: its slice of y (1 MiB) stays in L2 and each tile's slice of x (64 KiB) in L1/L2, so the
-// caches take the random accesses and memory sees streams. librsb's recursive blocks do the same.
+// packed in one uint32 (8 bytes per non-zero, as CSR). The rows are split into one band per
+// thread (equal non-zeros); a thread sweeps its band one column of tiles at a time, so each
+// tile's slice of x (256 KiB) stays in L2 for the whole band while its slice of y (16 KiB) sits
+// in L1: the random loads go to L2, the stores to L1, and memory sees streams. librsb's recursive
+// blocks do the same.
 #pragma once
 
 #include <cstdint>
@@ -21,10 +23,14 @@ struct TiledMatrix {
   std::int64_t rows = 0, cols = 0;
   int row_bits = 0, col_bits = 0;
   std::int64_t row_blocks = 0, col_blocks = 0;
-  std::vector<std::int64_t> tile_ptr;  // [row_blocks * col_blocks + 1]; tile (rb, cb) at rb * col_blocks + cb
+  // band_start[b]..band_start[b + 1]: the row blocks of band b, one band per thread
+  std::vector<std::int64_t> band_start;
+  // [row_blocks * col_blocks + 1]: bands in order; within a band, its tiles column by column
+  // (tile (rb, cb) of the band starting at r0 of length n at r0 * col_blocks + cb * n + rb - r0)
+  std::vector<std::int64_t> tile_ptr;
   RawArray<std::uint32_t> index{0};    // (row mod 2^row_bits) << col_bits | (col mod 2^col_bits)
   RawArray<V> values{0};
-  int threads = 1;                     // threads of the product, fixed when the copy is made
+  int threads = 1;                     // threads of the product (= bands), fixed when the copy is made
 };
 
 // Whether make_tiled may tile a matrix with `cols` columns (checks nothing else): lets a caller
