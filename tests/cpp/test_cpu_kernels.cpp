@@ -1093,6 +1093,43 @@ TEST(CpuKernelsConfig, SimdLevels) {
   EXPECT_EQ(sf::to_string(sf::SimdLevel::avx2), "avx2");
 }
 
+// The automatic level on a CPU with AVX-512: float products with one vector run the AVX2
+// kernels on AMD CPUs (slow 512-bit gathers) and the AVX-512 ones elsewhere; batches and double
+// always run AVX-512; a forced avx512 level is AVX-512 throughout.
+TEST(CpuKernelsConfig, AutomaticLevelTakesNarrowGathersOnAmd) {
+  const auto levels = sf::available_simd_levels();
+  if (std::find(levels.begin(), levels.end(), sf::SimdLevel::avx512) == levels.end())
+    GTEST_SKIP() << "no AVX-512 on this CPU";
+#if defined(__x86_64__) || defined(__i386__)
+  const bool amd = __builtin_cpu_is("amd");
+#else
+  const bool amd = false;
+#endif
+  // rows of 0..200 entries: full vectors and every tail length
+  const auto af = random_csr<float, std::int32_t>(300, 400, 0.25, 21, true);
+  const auto ad = random_csr<double, std::int32_t>(300, 400, 0.25, 21, true);
+  auto run = [](const auto& a, std::int64_t k, sf::SimdLevel level) {
+    using V = typename std::decay_t<decltype(a)>::value_type;
+    sf::set_simd_level(level);
+    const auto x = random_dense<V>(a.ncols() * k, 5);
+    std::vector<V> y(static_cast<std::size_t>(a.nrows() * k));
+    sf::spmm(a, sf::DenseView<const V>::row_major(x.data(), a.ncols(), k),
+             sf::DenseView<V>::row_major(y.data(), a.nrows(), k), sf::Transpose::no, sf::Backend::cpu);
+    return y;
+  };
+  for (std::int64_t k : {1, 32}) {
+    const auto f2 = run(af, k, sf::SimdLevel::avx2), f5 = run(af, k, sf::SimdLevel::avx512);
+    const auto fa = run(af, k, sf::SimdLevel::automatic);
+    ASSERT_FALSE(same_bits(f2, f5)) << "the two levels must differ for this test to tell them apart, k=" << k;
+    EXPECT_TRUE(same_bits(fa, amd && k == 1 ? f2 : f5)) << "float k=" << k << " amd=" << amd;
+    const auto d5 = run(ad, k, sf::SimdLevel::avx512);
+    const auto da = run(ad, k, sf::SimdLevel::automatic);
+    EXPECT_TRUE(same_bits(da, d5)) << "double k=" << k;
+  }
+  EXPECT_EQ(sf::simd_level(), sf::SimdLevel::avx512);
+  sf::set_simd_level(sf::SimdLevel::automatic);
+}
+
 TEST(CpuKernelsConfig, StridedOperandsGoThroughCopies) {
   // Fortran-ordered x and y (col_stride != 1) still give the reference result.
   const auto a = random_csr<float, std::int32_t>(300, 200, 0.2, 9, true);

@@ -2,6 +2,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
+#include <utility>
 
 #include "instantiate.hpp"
 #include "kernels/cpu/row_kernels.hpp"
@@ -34,16 +36,39 @@ SimdLevel best_up_to(SimdLevel cap) {
   return SimdLevel::baseline;
 }
 
-SimdLevel default_level() {
+// 512-bit gathers are slow on AMD's cores (microcoded on Zen 4: SpMV on the layers of
+// docs/performance.md ran 1.1-1.3x faster with AVX2's 256-bit gathers, while SpMM with 512-bit
+// vectors ran 1.1-2.2x faster than with 256-bit ones).
+bool slow_wide_gathers() {
+#ifdef SPARSE_FORMATS_X86_ISAS
+  return __builtin_cpu_is("amd");
+#else
+  return false;
+#endif
+}
+
+// The default level, and whether it takes its float kernels for one vector from the AVX2 table
+// (only where nothing forced the level).
+std::pair<SimdLevel, bool> default_level() {
   SimdLevel cap = SimdLevel::avx512;
+  bool forced = false;
   if (const char* env = std::getenv("SPARSE_FORMATS_SIMD"); env != nullptr && *env != '\0') {
+    forced = true;
     if (std::strcmp(env, "baseline") == 0) cap = SimdLevel::baseline;
     else if (std::strcmp(env, "avx2") == 0) cap = SimdLevel::avx2;
   }
-  return best_up_to(cap);
+  const SimdLevel level = best_up_to(cap);
+  return {level, level == SimdLevel::avx512 && !forced && slow_wide_gathers()};
 }
 
 std::atomic<int> g_level{-1};  // -1: not resolved yet
+std::atomic<bool> g_avx2_gathers{false};
+
+void set_default_level() {
+  const auto [level, avx2_gathers] = default_level();
+  g_avx2_gathers = avx2_gathers;
+  g_level = static_cast<int>(level);
+}
 
 }  // namespace
 
@@ -58,20 +83,18 @@ std::string to_string(SimdLevel level) {
 }
 
 void set_simd_level(SimdLevel level) {
-  if (level == SimdLevel::automatic) {
-    g_level = static_cast<int>(default_level());
-    return;
-  }
+  if (level == SimdLevel::automatic) return set_default_level();
   if (!cpu_runs(level))
     throw unsupported("set_simd_level: '" + to_string(level) + "' is not available in this build on this CPU");
+  g_avx2_gathers = false;
   g_level = static_cast<int>(level);
 }
 
 SimdLevel simd_level() {
   int l = g_level.load(std::memory_order_relaxed);
   if (l < 0) {
-    l = static_cast<int>(default_level());
-    g_level = l;
+    set_default_level();
+    l = g_level.load();
   }
   return static_cast<SimdLevel>(l);
 }
@@ -85,11 +108,43 @@ std::vector<SimdLevel> available_simd_levels() {
 
 namespace kernels::cpu {
 
+#ifdef SPARSE_FORMATS_X86_ISAS
+namespace {
+
+template <typename V, typename I>
+void csr_rows_avx2_gathers(const CsrView<V, I>& a, const V* x, std::int64_t ldx, V* y, std::int64_t ldy,
+                           std::int64_t k, std::int64_t r0, std::int64_t r1) {
+  (k == 1 ? avx2::row_kernels<V, I>() : avx512::row_kernels<V, I>()).csr_rows(a, x, ldx, y, ldy, k, r0, r1);
+}
+
+// The AVX-512 table with the kernels for one vector that gather x (SpMV on CSR, its 16-bit and
+// sliced copies) taken from the AVX2 table: float only, which is what was measured.
+template <typename V, typename I>
+const RowKernels<V, I>& avx512_with_avx2_gathers() {
+  if constexpr (!std::is_same_v<V, float>) {
+    return avx512::row_kernels<V, I>();
+  } else {
+    static const RowKernels<V, I> table = [] {
+      RowKernels<V, I> t = avx512::row_kernels<V, I>();
+      t.csr_rows = &csr_rows_avx2_gathers<V, I>;
+      t.csr_rows_narrow = avx2::row_kernels<V, I>().csr_rows_narrow;
+      t.sliced_rows = avx2::row_kernels<V, I>().sliced_rows;
+      return t;
+    }();
+    return table;
+  }
+}
+
+}  // namespace
+#endif
+
 template <typename V, typename I>
 const RowKernels<V, I>& row_kernels() {
   switch (simd_level()) {
 #ifdef SPARSE_FORMATS_X86_ISAS
-    case SimdLevel::avx512: return avx512::row_kernels<V, I>();
+    case SimdLevel::avx512:
+      return g_avx2_gathers.load(std::memory_order_relaxed) ? avx512_with_avx2_gathers<V, I>()
+                                                            : avx512::row_kernels<V, I>();
     case SimdLevel::avx2: return avx2::row_kernels<V, I>();
 #endif
     default: return baseline::row_kernels<V, I>();
