@@ -80,8 +80,9 @@ std::string to_string(SimdLevel level);
 // Throws unsupported when this build or this CPU lacks `level`. automatic restores the
 // default: SPARSE_FORMATS_SIMD (baseline|avx2|avx512, lowered to what the CPU has) if set,
 // otherwise the best level available. On AMD CPUs, whose 512-bit gathers are slow, the default
-// avx512 level runs float products with one vector (which gather x) on the AVX2 kernels; a
-// level forced by this call or by SPARSE_FORMATS_SIMD uses that level's kernels throughout.
+// avx512 level runs float products with one vector (which gather x) on the baseline kernels
+// (scalar streams) where the matrix takes at most 16 MiB and on the AVX2 kernels beyond; a level
+// forced by this call or by SPARSE_FORMATS_SIMD uses that level's kernels throughout.
 void set_simd_level(SimdLevel level);
 SimdLevel simd_level();                         // the level in use, never automatic
 std::vector<SimdLevel> available_simd_levels();  // what this build runs on this CPU, baseline first

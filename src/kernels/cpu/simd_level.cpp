@@ -36,9 +36,9 @@ SimdLevel best_up_to(SimdLevel cap) {
   return SimdLevel::baseline;
 }
 
-// 512-bit gathers are slow on AMD's cores (microcoded on Zen 4: SpMV on the layers of
-// docs/performance.md ran 1.1-1.3x faster with AVX2's 256-bit gathers, while SpMM with 512-bit
-// vectors ran 1.1-2.2x faster than with 256-bit ones).
+// 512-bit gathers are slow on AMD's cores (Zen 4: SpMV on the layers of docs/performance.md ran
+// 1.1-1.3x faster with AVX2's 256-bit gathers, while SpMM with 512-bit vectors ran 1.1-2.2x
+// faster than with 256-bit ones).
 bool slow_wide_gathers() {
 #ifdef SPARSE_FORMATS_X86_ISAS
   return __builtin_cpu_is("amd");
@@ -47,7 +47,7 @@ bool slow_wide_gathers() {
 #endif
 }
 
-// The default level, and whether it takes its float kernels for one vector from the AVX2 table
+// The default level, and whether it takes its float kernels for one vector from the lower levels
 // (only where nothing forced the level).
 std::pair<SimdLevel, bool> default_level() {
   SimdLevel cap = SimdLevel::avx512;
@@ -111,23 +111,45 @@ namespace kernels::cpu {
 #ifdef SPARSE_FORMATS_X86_ISAS
 namespace {
 
+// On those CPUs the scalar four-stream SpMV of the baseline level beat AVX2's gathers while the
+// matrix's arrays stayed within about 16 MiB (1.05-1.6x on the layers and DLMC matrices), and lost
+// beyond (0.7-0.9x on 4096x4096 at 50-80%: 27-67 MB streamed from memory).
+constexpr std::int64_t kScalarSpmvMaxBytes = std::int64_t{16} << 20;
+
 template <typename V, typename I>
-void csr_rows_avx2_gathers(const CsrView<V, I>& a, const V* x, std::int64_t ldx, V* y, std::int64_t ldy,
-                           std::int64_t k, std::int64_t r0, std::int64_t r1) {
-  (k == 1 ? avx2::row_kernels<V, I>() : avx512::row_kernels<V, I>()).csr_rows(a, x, ldx, y, ldy, k, r0, r1);
+bool scalar_spmv(const CsrView<V, I>& a) {
+  const std::int64_t nnz = a.rows > 0 ? static_cast<std::int64_t>(a.indptr[a.rows]) : 0;
+  return nnz * static_cast<std::int64_t>(sizeof(V) + sizeof(I)) <= kScalarSpmvMaxBytes;
 }
 
-// The AVX-512 table with the kernels for one vector that gather x (SpMV on CSR, its 16-bit and
-// sliced copies) taken from the AVX2 table: float only, which is what was measured.
 template <typename V, typename I>
-const RowKernels<V, I>& avx512_with_avx2_gathers() {
+void csr_rows_amd(const CsrView<V, I>& a, const V* x, std::int64_t ldx, V* y, std::int64_t ldy, std::int64_t k,
+                  std::int64_t r0, std::int64_t r1) {
+  const auto& table = k != 1 ? avx512::row_kernels<V, I>()
+                      : scalar_spmv(a) ? baseline::row_kernels<V, I>()
+                                       : avx2::row_kernels<V, I>();
+  table.csr_rows(a, x, ldx, y, ldy, k, r0, r1);
+}
+
+template <typename V, typename I>
+void csr_rows_narrow_amd(const CsrView<V, I>& a, const std::uint16_t* indices, const V* x, std::int64_t ldx, V* y,
+                         std::int64_t ldy, std::int64_t r0, std::int64_t r1) {
+  const auto& table = scalar_spmv(a) ? baseline::row_kernels<V, I>() : avx2::row_kernels<V, I>();
+  table.csr_rows_narrow(a, indices, x, ldx, y, ldy, r0, r1);
+}
+
+// The AVX-512 table with the kernels for one vector that gather x taken from the other levels:
+// SpMV on CSR and on its 16-bit copy from the baseline (scalar streams) or AVX2 by size, the
+// sliced copy from AVX2. Float only, which is what was measured.
+template <typename V, typename I>
+const RowKernels<V, I>& avx512_with_narrow_gathers() {
   if constexpr (!std::is_same_v<V, float>) {
     return avx512::row_kernels<V, I>();
   } else {
     static const RowKernels<V, I> table = [] {
       RowKernels<V, I> t = avx512::row_kernels<V, I>();
-      t.csr_rows = &csr_rows_avx2_gathers<V, I>;
-      t.csr_rows_narrow = avx2::row_kernels<V, I>().csr_rows_narrow;
+      t.csr_rows = &csr_rows_amd<V, I>;
+      t.csr_rows_narrow = &csr_rows_narrow_amd<V, I>;
       t.sliced_rows = avx2::row_kernels<V, I>().sliced_rows;
       return t;
     }();
@@ -143,7 +165,7 @@ const RowKernels<V, I>& row_kernels() {
   switch (simd_level()) {
 #ifdef SPARSE_FORMATS_X86_ISAS
     case SimdLevel::avx512:
-      return g_avx2_gathers.load(std::memory_order_relaxed) ? avx512_with_avx2_gathers<V, I>()
+      return g_avx2_gathers.load(std::memory_order_relaxed) ? avx512_with_narrow_gathers<V, I>()
                                                             : avx512::row_kernels<V, I>();
     case SimdLevel::avx2: return avx2::row_kernels<V, I>();
 #endif
