@@ -62,11 +62,11 @@ std::pair<SimdLevel, bool> default_level() {
 }
 
 std::atomic<int> g_level{-1};  // -1: not resolved yet
-std::atomic<bool> g_avx2_gathers{false};
+std::atomic<bool> g_narrow_gathers{false};  // float kernels for one vector from the lower levels
 
 void set_default_level() {
-  const auto [level, avx2_gathers] = default_level();
-  g_avx2_gathers = avx2_gathers;
+  const auto [level, narrow_gathers] = default_level();
+  g_narrow_gathers = narrow_gathers;
   g_level = static_cast<int>(level);
 }
 
@@ -86,7 +86,7 @@ void set_simd_level(SimdLevel level) {
   if (level == SimdLevel::automatic) return set_default_level();
   if (!cpu_runs(level))
     throw unsupported("set_simd_level: '" + to_string(level) + "' is not available in this build on this CPU");
-  g_avx2_gathers = false;
+  g_narrow_gathers = false;
   g_level = static_cast<int>(level);
 }
 
@@ -165,7 +165,7 @@ const RowKernels<V, I>& row_kernels() {
   switch (simd_level()) {
 #ifdef SPARSE_FORMATS_X86_ISAS
     case SimdLevel::avx512:
-      return g_avx2_gathers.load(std::memory_order_relaxed) ? avx512_with_narrow_gathers<V, I>()
+      return g_narrow_gathers.load(std::memory_order_relaxed) ? avx512_with_narrow_gathers<V, I>()
                                                             : avx512::row_kernels<V, I>();
     case SimdLevel::avx2: return avx2::row_kernels<V, I>();
 #endif
