@@ -106,26 +106,33 @@ std::int64_t scatter_span(std::int64_t k) {
   return (k + kVector - 1) / kVector * kVector;
 }
 
+// Splits [0, n) into `parts` contiguous ranges of about equal cost, cost(i) being the cost of
+// [0, i) (non-decreasing; cost(n) the total). Returns parts + 1 boundaries.
+template <typename Cost>
+std::vector<std::int64_t> balanced_split(std::int64_t n, int parts, Cost&& cost) {
+  std::vector<std::int64_t> bounds(static_cast<std::size_t>(parts) + 1, n);
+  bounds[0] = 0;
+  const std::int64_t total = cost(n);
+  std::int64_t at = 0;
+  for (int p = 1; p < parts; ++p) {
+    const std::int64_t target = total * p / parts;
+    // first i whose prefix cost reaches the target
+    std::int64_t lo = at, hi = n;
+    while (lo < hi) {
+      const std::int64_t mid = lo + (hi - lo) / 2;
+      if (cost(mid) < target) lo = mid + 1; else hi = mid;
+    }
+    at = lo;
+    bounds[static_cast<std::size_t>(p)] = at;
+  }
+  return bounds;
+}
+
 // Splits [0, rows) into `parts` contiguous ranges holding about equal non-zeros (plus one per
 // row, so long runs of empty rows are shared too). Returns parts + 1 boundaries.
 template <typename I>
 std::vector<std::int64_t> balanced_row_split(const I* indptr, std::int64_t rows, int parts) {
-  std::vector<std::int64_t> bounds(static_cast<std::size_t>(parts) + 1, rows);
-  bounds[0] = 0;
-  const std::int64_t total = static_cast<std::int64_t>(indptr[rows]) + rows;
-  std::int64_t row = 0;
-  for (int p = 1; p < parts; ++p) {
-    const std::int64_t target = total * p / parts;
-    // first row whose prefix cost reaches the target
-    std::int64_t lo = row, hi = rows;
-    while (lo < hi) {
-      const std::int64_t mid = lo + (hi - lo) / 2;
-      if (static_cast<std::int64_t>(indptr[mid]) + mid < target) lo = mid + 1; else hi = mid;
-    }
-    row = lo;
-    bounds[static_cast<std::size_t>(p)] = row;
-  }
-  return bounds;
+  return balanced_split(rows, parts, [&](std::int64_t i) { return static_cast<std::int64_t>(indptr[i]) + i; });
 }
 
 // Splits the columns [0, cols) of a row-compressed matrix into `parts` contiguous ranges

@@ -63,17 +63,8 @@ std::optional<TiledMatrix<V>> make_tiled(const CsrView<V, I>& a) {
   const std::int64_t nb = t.col_blocks;
   auto row_of = [&](std::int64_t rb) { return std::min(a.rows, rb << t.row_bits); };
   // Bands of equal non-zeros, whole row blocks each (a skewed matrix gets bands of unequal rows).
-  t.band_start.assign(static_cast<std::size_t>(t.threads) + 1, t.row_blocks);
-  for (int b = 0; b < t.threads; ++b) {
-    const std::int64_t target = nnz * b / t.threads;
-    std::int64_t lo = b == 0 ? 0 : t.band_start[b - 1], hi = t.row_blocks;  // first rb starting at >= target
-    while (lo < hi) {
-      const std::int64_t mid = lo + (hi - lo) / 2;
-      if (static_cast<std::int64_t>(a.indptr[row_of(mid)]) < target) lo = mid + 1;
-      else hi = mid;
-    }
-    t.band_start[b] = lo;
-  }
+  t.band_start = balanced_split(t.row_blocks, t.threads,
+                                [&](std::int64_t rb) { return static_cast<std::int64_t>(a.indptr[row_of(rb)]); });
   t.tile_ptr.assign(static_cast<std::size_t>(t.row_blocks * nb + 1), 0);
   std::int64_t* tp = t.tile_ptr.data();
   run_parts(t.threads, [&](int b) {
