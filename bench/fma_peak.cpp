@@ -31,20 +31,19 @@ constexpr long kIterations = 50'000'000;
 [[gnu::target("avx512f")]] double avx512_fmas_per_second() { SPARSE_FORMATS_FMA_CHAINS(__m512, _mm512_set1_ps, _mm512_fmadd_ps) }
 [[gnu::target("avx2,fma")]] double avx2_fmas_per_second() { SPARSE_FORMATS_FMA_CHAINS(__m256, _mm256_set1_ps, _mm256_fmadd_ps) }
 
+template <typename F>
+double best_of_three(F&& f) {
+  double best = 0;
+  for (int r = 0; r < 3; ++r) best = std::max(best, f());
+  return best;
+}
+
 }  // namespace
 
 int main() {
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) {
-    double best = 0;
-    for (int r = 0; r < 3; ++r)
-      best = std::max(best, avx512_fmas_per_second());
-    std::printf("AVX-512: %.2f G vector FMAs/s per core (16 floats each)\n", best / 1e9);
-  }
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    double best = 0;
-    for (int r = 0; r < 3; ++r)
-      best = std::max(best, avx2_fmas_per_second());
-    std::printf("AVX2:    %.2f G vector FMAs/s per core (8 floats each)\n", best / 1e9);
-  }
+  if (__builtin_cpu_supports("avx512f"))
+    std::printf("AVX-512: %.2f G vector FMAs/s per core (16 floats each)\n", best_of_three(avx512_fmas_per_second) / 1e9);
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    std::printf("AVX2:    %.2f G vector FMAs/s per core (8 floats each)\n", best_of_three(avx2_fmas_per_second) / 1e9);
 }
