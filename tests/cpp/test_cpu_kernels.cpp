@@ -1123,8 +1123,9 @@ TEST(CpuKernelsConfig, AutomaticLevelTakesNarrowGathersOnAmd) {
     const auto fa = run(af, k, sf::SimdLevel::automatic);
     ASSERT_FALSE(same_bits(f0, f5)) << "the two levels must differ for this test to tell them apart, k=" << k;
     EXPECT_TRUE(same_bits(fa, amd && k == 1 ? f0 : f5)) << "float k=" << k << " amd=" << amd;
-    const auto d5 = run(ad, k, sf::SimdLevel::avx512);
+    const auto d0 = run(ad, k, sf::SimdLevel::baseline), d5 = run(ad, k, sf::SimdLevel::avx512);
     const auto da = run(ad, k, sf::SimdLevel::automatic);
+    ASSERT_FALSE(same_bits(d0, d5)) << "the two levels must differ for this test to tell them apart, double k=" << k;
     EXPECT_TRUE(same_bits(da, d5)) << "double k=" << k;
   }
   EXPECT_EQ(sf::simd_level(), sf::SimdLevel::avx512);
