@@ -104,11 +104,12 @@ template <typename V, typename I>
 Partition csr_partition(const CsrView<V, I>& a, bool transposed, std::int64_t k, bool narrow) {
   Partition p;
   const std::int64_t nnz = a.indptr[a.rows];
-  // Against threads_for's boundary (2^18 units under the passive policy): since a threaded call's
-  // end stopped sleeping in OpenMP's join (run_parts), two threads win from 2^18 non-zeros with one
-  // vector and, for A x, from 2^17 vector FMAs with a batch; the column split of A^T X, where each
-  // thread reads every row, still loses below 2^18 (docs/performance.md, "Threads"). The plans'
-  // 16-bit-index copy keeps product_work's half unit per non-zero, as the sliced copy.
+  // Weights measured against threads_for's boundary of 2^18 units (the passive policy on the Intel
+  // guest; 2^16 now): since a threaded call's end stopped sleeping in OpenMP's join (run_parts),
+  // a non-zero with one vector counts a full unit and, for A x, a vector FMA with a batch two; the
+  // column split of A^T X, where each thread reads every row, keeps one per vector FMA
+  // (docs/performance.md, "Threads"). The plans' 16-bit-index copy keeps product_work's half unit
+  // per non-zero, as the sliced copy.
   const std::int64_t out_rows = transposed ? a.cols : a.rows;
   std::int64_t work = product_work(nnz, out_rows, k);
   if (k > 1 && !transposed) work *= 2;

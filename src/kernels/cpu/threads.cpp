@@ -138,9 +138,11 @@ namespace {
 // waking them is cheap and 2^15 units (some tens of microseconds of one core) is the boundary:
 // SpMV of 1000x1000 at 99% (10K non-zeros) took 16 us on one thread and at 95% (50K) 20 us on
 // two. With OMP_WAIT_POLICY=passive (or GOMP_SPINCOUNT=0) a thread that waits in an OpenMP
-// barrier or join sleeps, and waking it costs 20-35 us on the 2-core benchmark machine (run_parts
-// and SpinBarrier spin there instead): one thread won up to ~2^18 units (docs/performance.md).
-// SPARSE_FORMATS_MIN_PARALLEL_WORK sets the boundary.
+// barrier or join sleeps (run_parts and SpinBarrier spin instead), and the worker starts late:
+// 10-25 us on an Intel Xeon guest, where one thread won up to ~2^18 units, and 10-11 us on an AMD
+// EPYC guest, where 2^16 won 1.1-1.8x over 2^18 on the small layers and lost nothing beyond the
+// noise (docs/performance.md, "Threads"). 2^16 is the default; SPARSE_FORMATS_MIN_PARALLEL_WORK
+// sets the boundary.
 std::int64_t min_parallel_work() {
   static const std::int64_t units = [] {
     if (const auto n = env_integer("SPARSE_FORMATS_MIN_PARALLEL_WORK", 0, std::numeric_limits<long long>::max()))
@@ -149,7 +151,7 @@ std::int64_t min_parallel_work() {
     const char* spin = std::getenv("GOMP_SPINCOUNT");
     const bool passive = (policy != nullptr && strcasecmp(policy, "passive") == 0) ||
                          (spin != nullptr && std::strcmp(spin, "0") == 0);
-    return std::int64_t{1} << (passive ? 18 : 15);
+    return std::int64_t{1} << (passive ? 16 : 15);
   }();
   return units;
 }
