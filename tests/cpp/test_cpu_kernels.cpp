@@ -887,9 +887,9 @@ TYPED_TEST(CpuKernels, Conversions) {
   sf::set_simd_level(sf::SimdLevel::automatic);
 }
 
-// CSR -> CSC against a plain stable counting sort: every scatter mode (direct, paired, bucketed),
-// skewed and wide/tall shapes, 1-4 threads, the kept scratch block reused by smaller and larger
-// conversions, released, and lent to conversions running at the same time.
+// CSR -> CSC against a plain stable counting sort: every scatter mode (direct, paired, paired in
+// column blocks, bucketed), skewed and wide/tall shapes, 1-4 threads, the kept scratch block reused
+// by smaller and larger conversions, released, and lent to conversions running at the same time.
 TYPED_TEST(CpuKernels, TransposeScratch) {
   using V = typename TypeParam::first_type;
   using I = typename TypeParam::second_type;
@@ -921,7 +921,9 @@ TYPED_TEST(CpuKernels, TransposeScratch) {
   const std::vector<Shape> shapes{{40, 30, 0.2, false},  {600, 500, 0.3, true}, {3, 70000, 0.5, false},
                                   {70000, 3, 0.5, true}, {2000, 40, 0.9, false}, {300, 9000, 0.02, true},
                                   // bucketed (>= 32768 columns, > 2 MiB): a partial last bucket
-                                  {300, 40000, 0.03, true}, {20, 100001, 0.2, false}};
+                                  {300, 40000, 0.03, true}, {20, 100001, 0.2, false},
+                                  // paired in column blocks (> 3072 pages of pairs, random columns)
+                                  {600, 4000, 0.7, false}};
   std::vector<sf::CSRMatrix<V, I>> mats;
   for (std::size_t s = 0; s < shapes.size(); ++s)
     mats.push_back(random_csr<V, I>(shapes[s].rows, shapes[s].cols, shapes[s].density,
