@@ -103,9 +103,9 @@ std::int64_t scatter_blocks(std::int64_t major, std::int64_t minor, const I* ind
   if (open <= kScatterReusePages || major < 2) return 1;
   // distance = entries per row / share of a row's columns that the row before also has, over up
   // to 64 row pairs spread over the matrix
-  std::int64_t seen = 0, shared = 0, pairs = 0;
+  std::int64_t seen = 0, shared = 0, sampled = 0;
   const std::int64_t step = std::max<std::int64_t>(1, (major - 1) / 64);
-  for (std::int64_t i = 1; i < major; i += step, ++pairs) {
+  for (std::int64_t i = 1; i < major; i += step, ++sampled) {
     std::int64_t p = indptr[i], q = indptr[i - 1];
     const std::int64_t e = indptr[i + 1], f = indptr[i];
     seen += e - p;
@@ -122,7 +122,7 @@ std::int64_t scatter_blocks(std::int64_t major, std::int64_t minor, const I* ind
     }
   }
   if (seen == 0) return 1;
-  const double per_row = static_cast<double>(seen) / static_cast<double>(pairs);
+  const double per_row = static_cast<double>(seen) / static_cast<double>(sampled);
   const double distance = shared > 0 ? per_row * static_cast<double>(seen) / static_cast<double>(shared)
                                      : static_cast<double>(minor);
   if (distance <= static_cast<double>(kScatterReusePages)) return 1;
@@ -322,6 +322,7 @@ void transpose_compressed(std::int64_t major, std::int64_t minor, const I* indpt
     barrier.wait(team);
     for (int t = me; t < threads; t += team) {
       I* pos = next.data() + static_cast<std::int64_t>(t) * minor;
+      // one block keeps the plain loop: no cursors, no column test per entry
       if (mode == TransposeMode::paired && blocks > 1) {
         scatter_pairs_blocked(rb[t], rb[t + 1], minor, blocks, indptr, indices, data, pos, pairs);
       } else if (mode == TransposeMode::paired) {

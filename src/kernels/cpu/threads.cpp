@@ -140,8 +140,8 @@ namespace {
 // two. With OMP_WAIT_POLICY=passive (or GOMP_SPINCOUNT=0) a thread that waits in an OpenMP
 // barrier or join sleeps (run_parts and SpinBarrier spin instead), and the worker starts late:
 // 10-25 us on an Intel Xeon guest, where one thread won up to ~2^18 units, and 10-11 us on an AMD
-// EPYC guest, where 2^16 won 1.1-1.8x over 2^18 on the small layers and lost nothing beyond the
-// noise (docs/performance.md, "Threads"). 2^16 is the default; SPARSE_FORMATS_MIN_PARALLEL_WORK
+// EPYC guest, where 2^16 won 1.1-1.8x over 2^18 on the small layers, losing 0.89x on one transpose
+// and nothing beyond the noise elsewhere (docs/performance.md, "Threads"). 2^16 is the default; SPARSE_FORMATS_MIN_PARALLEL_WORK
 // sets the boundary.
 std::int64_t min_parallel_work() {
   static const std::int64_t units = [] {
