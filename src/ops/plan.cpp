@@ -130,7 +130,6 @@ SpmmPlan<V, I>::SpmmPlan(const CSRMatrix<V, I>& a, std::int64_t k, Transpose op,
     s->sliced = kernels::cpu::make_sliced(csr_view(rows));
     if (s->sliced) s->transposed.reset();
     else s->narrow = narrow_copy(rows);
-    if (s->narrow) s->partition = kernels::cpu::csr_partition(csr_view(rows), false, k, true);
   }
   state_ = std::move(s);
 }
@@ -157,7 +156,6 @@ SpmmPlan<V, I>::SpmmPlan(const CSCMatrix<V, I>& a, std::int64_t k, Transpose op,
     }
     if (s->sliced) s->transposed_kernel = false;
     else if (t) s->narrow = narrow_copy(a.storage());
-    if (s->narrow) s->partition = kernels::cpu::csr_partition(csr_view(a.storage()), false, k, true);
   }
   state_ = std::move(s);
 }

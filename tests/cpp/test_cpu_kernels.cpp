@@ -385,11 +385,12 @@ TYPED_TEST(CpuKernelsLarge, CacheBlockedWhereItPays) {
   EXPECT_EQ(panel(a, 128), 7);
   EXPECT_THROW(sf::set_panel_columns(-2), sf::invalid_argument);
   sf::set_panel_columns(0);
-  // threads start at 2^14 work units (non-zeros x vectors of the batch, half a unit per non-zero
-  // with one vector) under these tests' setting
+  // threads start at 2^14 work units (non-zeros x vectors of the batch, plus rows) under these
+  // tests' setting, one unit per non-zero with one vector as in the one-shot kernels
   if (sf::has_openmp()) {
     sf::set_num_threads(3);
-    EXPECT_EQ(Plan(random_csr<V, I>(300, 300, 0.3, 9, false), 1, sf::Transpose::no, sf::Backend::cpu).threads(), 1);
+    EXPECT_EQ(Plan(random_csr<V, I>(300, 300, 0.15, 9, false), 1, sf::Transpose::no, sf::Backend::cpu).threads(), 1);
+    EXPECT_EQ(Plan(random_csr<V, I>(300, 300, 0.3, 9, false), 1, sf::Transpose::no, sf::Backend::cpu).threads(), 3);
     EXPECT_EQ(Plan(a, 1, sf::Transpose::no, sf::Backend::cpu).threads(), 3);
     sf::set_num_threads(0);
   }

@@ -101,19 +101,16 @@ std::int64_t batch_group(const CsrView<V, I>& a, std::int64_t k, std::int64_t pa
 }  // namespace
 
 template <typename V, typename I>
-Partition csr_partition(const CsrView<V, I>& a, bool transposed, std::int64_t k, bool narrow) {
+Partition csr_partition(const CsrView<V, I>& a, bool transposed, std::int64_t k) {
   Partition p;
   const std::int64_t nnz = a.indptr[a.rows];
   // Weights measured against threads_for's boundary of 2^18 units (the passive policy on the Intel
   // guest; 2^16 now): since a threaded call's end stopped sleeping in OpenMP's join (run_parts),
-  // a non-zero with one vector counts a full unit and, for A x, a vector FMA with a batch two; the
-  // column split of A^T X, where each thread reads every row, keeps one per vector FMA
-  // (docs/performance.md, "Threads"). The plans' 16-bit-index copy keeps product_work's half unit
-  // per non-zero, as the sliced copy.
+  // a vector FMA of A x with a batch counts two units; the column split of A^T X, where each
+  // thread reads every row, keeps one (docs/performance.md, "Threads").
   const std::int64_t out_rows = transposed ? a.cols : a.rows;
   std::int64_t work = product_work(nnz, out_rows, k);
   if (k > 1 && !transposed) work *= 2;
-  else if (k <= 1 && !narrow) work = nnz + out_rows;
   p.threads = threads_for(work);
   if (p.threads <= 1) {
     p.threads = 1;
@@ -236,7 +233,7 @@ void csr_spmm_transposed(const CsrView<V, I>& a, DenseView<const V> x, DenseView
 }
 
 #define INSTANTIATE(V, I)                                                                                    \
-  template Partition csr_partition<V, I>(const CsrView<V, I>&, bool, std::int64_t, bool);                     \
+  template Partition csr_partition<V, I>(const CsrView<V, I>&, bool, std::int64_t);                           \
   template void csr_spmm<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>);                       \
   template void csr_spmm_transposed<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>);            \
   template void csr_spmm<V, I>(const CsrView<V, I>&, DenseView<const V>, DenseView<V>, const Partition&);     \

@@ -23,10 +23,8 @@ struct Partition {
   std::int64_t group = 0;
 };
 
-// narrow: for the 16-bit-index copy of a plan, which with one vector pays threads from half a
-// unit per non-zero, as the sliced copy (product_work), not the one-shot kernels' full unit.
 template <typename V, typename I>
-Partition csr_partition(const CsrView<V, I>& a, bool transposed, std::int64_t k, bool narrow = false);
+Partition csr_partition(const CsrView<V, I>& a, bool transposed, std::int64_t k);
 template <typename V, typename I>
 Partition bsr_partition(const BsrView<V, I>& a, bool transposed, std::int64_t k);
 

@@ -60,13 +60,13 @@ void run_parts(int parts, F&& f) {
 
 // Work units of a product with `entries` stored values and batch k: the vector FMAs it issues,
 // plus one per output row for the loop and store overhead. With one vector (k = 1) a non-zero is
-// a scalar or gathered FMA, which counts half a unit: under the passive wait policy one thread
-// beat two on the plans' sliced copy up to ~2^19 non-zeros, while SpMM lost above 2^18 units
+// a scalar or gathered FMA and counts a full unit, as in the plans' sliced and 16-bit copies: with
+// half a unit they stayed on one thread where the one-shot kernels took two, 1.1-1.8x slower
 // (docs/performance.md, "Threads"). csr_partition weighs its kernels' work against these units.
 inline std::int64_t product_work(std::int64_t entries, std::int64_t out_rows, std::int64_t k) {
   const std::int64_t vectors = (std::max<std::int64_t>(k, 1) + 15) / 16;
   const std::int64_t units = entries * vectors + out_rows * vectors;
-  return k <= 1 ? units / 2 : units;
+  return units;
 }
 
 // x[0], x[ld], ... x[(n - 1) ld] at unit stride: x itself when ld is 1, else a copy kept in `copy`
