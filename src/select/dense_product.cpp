@@ -53,7 +53,7 @@ void dense_product(const DenseMatrix<V>& a, DenseView<const V> x, DenseView<V> y
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (std::int64_t q = 0; q < chunks; ++q) {
     const std::int64_t j0 = q * chunk, j1 = std::min(n, j0 + chunk);
-    for (std::int64_t j = j0; j < j1; ++j) std::fill(y.data + j * y.row_stride, y.data + j * y.row_stride + k, V(0));
+    kernels::cpu::zero_rows(y.data, y.row_stride, k, j0, j1);
     for (std::int64_t i = 0; i < m; ++i) {
       const V* ai = ad + i * n;
       const V* xi = x.data + i * x.row_stride;
