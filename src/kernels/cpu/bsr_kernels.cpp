@@ -54,7 +54,7 @@ void bsr_spmm_transposed(const BsrView<V, I>& a, DenseView<const V> x, DenseView
   V* const out = pad ? static_cast<V*>(padded.data()) : y.data;
   const std::int64_t ld = pad ? span : y.row_stride;
   auto run = [&](std::int64_t bc0, std::int64_t bc1) {
-    const std::int64_t r0 = bc0 * bs, r1 = std::min(bc1 * bs, a.cols);
+    const std::int64_t r0 = std::min(bc0 * bs, a.cols), r1 = std::min(bc1 * bs, a.cols);
     zero_rows(out, ld, k, r0, r1);
     if (bc0 < bc1) kern.bsr_scatter(a, x.data, x.row_stride, out, ld, k, 0, a.block_rows, bc0, bc1);
     if (pad) copy_rows(out, span, y.data, y.row_stride, k, r0, r1);
