@@ -21,8 +21,7 @@
 
 // ctest runs these processes with OMP_WAIT_POLICY=passive, which raises the library's size
 // threshold for threads (src/kernels/cpu/threads.cpp); the tests lower it to 2^14 units so that
-// their shapes run the threaded paths. Set before main(),
-// so before the library reads it.
+// their shapes run the threaded paths. Set before main(), so before the library reads it.
 inline const bool kTestsLowerParallelThreshold =
     ::setenv("SPARSE_FORMATS_MIN_PARALLEL_WORK", "16384", 0) == 0;
 

@@ -65,8 +65,7 @@ void run_parts(int parts, F&& f) {
 // (docs/performance.md, "Threads"). csr_partition weighs its kernels' work against these units.
 inline std::int64_t product_work(std::int64_t entries, std::int64_t out_rows, std::int64_t k) {
   const std::int64_t vectors = (std::max<std::int64_t>(k, 1) + 15) / 16;
-  const std::int64_t units = entries * vectors + out_rows * vectors;
-  return units;
+  return (entries + out_rows) * vectors;
 }
 
 // x[0], x[ld], ... x[(n - 1) ld] at unit stride: x itself when ld is 1, else a copy kept in `copy`
