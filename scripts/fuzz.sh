@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang and runs each for SECONDS (default 10), seeded with the
-# test files. Usage: scripts/fuzz.sh [SECONDS]
+# test files (the products' target builds its matrices from a few bytes and needs none).
+# Usage: scripts/fuzz.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-10}
 JOBS=${JOBS:-$(nproc)}
 CXX=clang++ CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPARSE_FORMATS_BUILD_FUZZERS=ON \
   -DSPARSE_FORMATS_BUILD_TESTS=OFF -DSPARSE_FORMATS_BUILD_EXAMPLES=OFF -DSPARSE_FORMATS_BUILD_TOOLS=OFF >/dev/null
-cmake --build build-fuzz -j"$JOBS" --target fuzz_matrix_market fuzz_npy fuzz_npz fuzz_safetensors
+cmake --build build-fuzz -j"$JOBS" --target fuzz_matrix_market fuzz_npy fuzz_npz fuzz_safetensors fuzz_products
 declare -A SEEDS=([fuzz_matrix_market]="tests/data/mtx" [fuzz_npy]="tests/data/npy tests/data/nn"
-                  [fuzz_npz]="tests/data/npz tests/data/expected" [fuzz_safetensors]="tests/data/nn")
-for target in fuzz_matrix_market fuzz_npy fuzz_npz fuzz_safetensors; do
+                  [fuzz_npz]="tests/data/npz tests/data/expected" [fuzz_safetensors]="tests/data/nn"
+                  [fuzz_products]="")
+for target in fuzz_matrix_market fuzz_npy fuzz_npz fuzz_safetensors fuzz_products; do
   corpus=build-fuzz/corpus/$target
   mkdir -p "$corpus"
   # New inputs go to the first folder (under build-fuzz); the seed folders are only read.

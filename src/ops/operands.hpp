@@ -11,6 +11,11 @@ namespace sparse_formats::detail {
 template <typename V>
 void check_product_operands(const char* what, Shape op_shape, DenseView<const V> x, DenseView<V> y);
 
+// spmm()'s early exit: true where y is empty, or where op(A) has no columns (x has no rows and
+// its data may be null) after setting y to zeros.
+template <typename V>
+bool no_product_terms(DenseView<const V> x, DenseView<V> y);
+
 // Calls kernel on unit-column-stride views of x and y (copies when needed, y copied back).
 template <typename V>
 void run_on_contiguous(DenseView<const V> x, DenseView<V> y,

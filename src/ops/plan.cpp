@@ -180,7 +180,7 @@ void SpmmPlan<V, I>::run(DenseView<const V> x, DenseView<V> y) const {
   if (x.cols != s.k)
     throw shape_mismatch(std::string("SpmmPlan: planned for ") + std::to_string(s.k) + " columns, operand has " +
                          std::to_string(x.cols));
-  if (y.rows * y.cols == 0) return;
+  if (detail::no_product_terms(x, y)) return;
   if (s.tiled) return kernels::cpu::tiled_spmv(*s.tiled, x.data, x.row_stride, y.data, y.row_stride);
   if (s.sliced) return kernels::cpu::sliced_spmv(*s.sliced, x.data, x.row_stride, y.data, y.row_stride);
   detail::run_on_contiguous<V>(x, y, [&](DenseView<const V> xc, DenseView<V> yc) {
