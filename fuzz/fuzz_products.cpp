@@ -1,6 +1,7 @@
 // Products on matrices built from the input: every format, op, batch, stride, index and value
 // type, thread count, SIMD level and blocking setting the input picks, one-shot and through a
-// plan, after the conversions that built the matrix (each must give A back bit for bit). Values
+// plan, after the conversions that built the matrix from A in the layout and with the threshold
+// the input picks (each must give back what the threshold keeps of A, bit for bit). Values
 // are multiples of 1/4 in [-2, 2], with up to three entries of A NaN or +-Inf, so every sum is
 // exact in float whatever its order: each result must equal the float64 product of the dense
 // matrices bit for bit (NaN where that is NaN), x must come back unchanged and the padding
@@ -75,11 +76,19 @@ void check(Input& in) {
   const int slice_choices[] = {0, 1, -1};
   sf::set_spmv_slices(slice_choices[in.byte() % std::size(slice_choices)]);
 
+  // how A reaches the conversions: row-major or Fortran order with padding, and the threshold
+  // of from_dense (|v| <= t dropped, NaN kept)
+  const std::uint8_t layout = in.byte();
+  const double thresholds[] = {0.0, 0.25, 0.5};
+  const double threshold = thresholds[layout % 3];
+  const std::int64_t pad_a = (layout >> 2) % 4;
+  const bool fortran_a = (layout >> 4) & 1;
+
   Rng rng{0x9E3779B97F4A7C15ULL};
   for (int b = 0; b < 8; ++b) rng.s = rng.s * 257 + in.byte();
   auto value = [&] { return static_cast<V>(static_cast<int>(rng.next() % 17) - 8) / V(4); };
 
-  // A, dense: whole rows or columns empty now and then, so empty rows and columns are common
+  // A, dense: a whole row empty now and then (empty columns come with low densities)
   std::vector<V> dense(static_cast<std::size_t>(rows * cols), V(0));
   const std::uint32_t cut = static_cast<std::uint32_t>(density * 4294967295.0);
   for (std::int64_t i = 0; i < rows; ++i) {
@@ -93,7 +102,22 @@ void check(Input& in) {
                            -std::numeric_limits<V>::infinity()};
       dense[rng.next() % (rows * cols)] = special[(specials >> (2 + s)) % 3];
     }
-  const auto dview = sf::DenseView<const V>::row_major(dense.data(), rows, cols);
+  // A in the chosen layout, then `dense` becomes what the conversions keep of it
+  auto laid_out = [&](const std::vector<V>& d, std::vector<V>& buf) {
+    sf::DenseView<const V> v{nullptr, rows, cols, fortran_a ? 1 : cols + pad_a, fortran_a ? rows + pad_a : 1};
+    buf.assign(rows * cols == 0 ? 0 : static_cast<std::size_t>((rows - 1) * v.row_stride + (cols - 1) * v.col_stride + 1),
+               V(7));
+    for (std::int64_t i = 0; i < rows; ++i)
+      for (std::int64_t j = 0; j < cols; ++j) buf[i * v.row_stride + j * v.col_stride] = d[i * cols + j];
+    v.data = buf.data();
+    return v;
+  };
+  std::vector<V> source_buf, kept_buf;
+  const sf::DenseView<const V> source = laid_out(dense, source_buf);
+  for (V& v : dense)
+    if (std::fabs(v) <= threshold) v = V(0);
+  const sf::DenseView<const V> kept = laid_out(dense, kept_buf);
+  const std::vector<V> source_before = source_buf, kept_before = kept_buf;
 
   // op(A) is out_rows x inner; x is inner x k, y out_rows x k
   const bool t = op == sf::Transpose::yes;
@@ -160,22 +184,28 @@ void check(Input& in) {
       fail(what, rows, cols, 0, 0);
   };
   if (format == 0) {
-    const auto a = sf::CSRMatrix<V, I>::from_dense(dview, 0.0);
+    const auto a = sf::CSRMatrix<V, I>::from_dense(source, threshold);
     same_as_a(a, "CSR from dense");
     same_as_a(sf::CSCMatrix<V, I>::from_csr(a), "CSC from CSR");
     run(a);
   } else if (format == 1) {
-    const auto a = sf::CSCMatrix<V, I>::from_dense(dview, 0.0);
+    const auto a = sf::CSCMatrix<V, I>::from_dense(source, threshold);
     same_as_a(a, "CSC from dense");
     same_as_a(sf::CSRMatrix<V, I>::from_csc(a), "CSR from CSC");
     run(a);
   } else {
-    const auto a = sf::BlockSparseMatrix<V, I>::from_dense(dview, block, 0.0);
+    // a block density threshold of 0 keeps every block that holds a non-zero: lossless
+    const auto a = sf::BlockSparseMatrix<V, I>::from_dense(kept, block, 0.0);
     same_as_a(a, "block-sparse from dense");
-    same_as_a(sf::BlockSparseMatrix<V, I>::from_csc(sf::CSCMatrix<V, I>::from_dense(dview, 0.0), block),
+    same_as_a(sf::BlockSparseMatrix<V, I>::from_csc(sf::CSCMatrix<V, I>::from_dense(source, threshold), block),
               "block-sparse from CSC");
     run(a);
   }
+  // the conversions left their inputs as they were
+  auto unchanged = [](const std::vector<V>& now, const std::vector<V>& before) {
+    return now.empty() || std::memcmp(now.data(), before.data(), now.size() * sizeof(V)) == 0;
+  };
+  if (!unchanged(source_buf, source_before) || !unchanged(kept_buf, kept_before)) fail("dense input changed", 0, 0, 0, 0);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang and runs each for SECONDS (default 10), seeded with the
-# test files (the products' target builds its matrices from a few bytes and needs none).
+# test files (the products' target builds its matrices from a few bytes: its seeds are the inputs of
+# its findings).
 # Usage: scripts/fuzz.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ CXX=clang++ CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo 
 cmake --build build-fuzz -j"$JOBS" --target fuzz_matrix_market fuzz_npy fuzz_npz fuzz_safetensors fuzz_products
 declare -A SEEDS=([fuzz_matrix_market]="tests/data/mtx" [fuzz_npy]="tests/data/npy tests/data/nn"
                   [fuzz_npz]="tests/data/npz tests/data/expected" [fuzz_safetensors]="tests/data/nn"
-                  [fuzz_products]="")
+                  [fuzz_products]="tests/data/fuzz_products")
 for target in fuzz_matrix_market fuzz_npy fuzz_npz fuzz_safetensors fuzz_products; do
   corpus=build-fuzz/corpus/$target
   mkdir -p "$corpus"

@@ -187,6 +187,7 @@ template <typename V, typename I>
 
 template <typename V>
 void count_kept(DenseView<const V> d, double threshold, std::int64_t* counts) {
+  if (d.cols == 0) return std::fill(counts, counts + d.rows, std::int64_t{0});  // d.data may be null
   const V t = threshold_in<V>(threshold);
   const int threads = conversion_threads(d.rows * d.cols);
   run_parts(threads, [&](int part) {
