@@ -1,12 +1,14 @@
 // Products on matrices built from the input: every format, op, batch, stride, index and value
-// type, thread count, SIMD level and blocking setting the input picks, one-shot and through a
-// plan, after the conversions that built the matrix from A in the layout and with the threshold
-// the input picks (each must give back what the threshold keeps of A, bit for bit). Values
-// are multiples of 1/4 in [-2, 2], with up to three entries of A NaN or +-Inf, so every sum is
-// exact in float whatever its order: each result must equal the float64 product of the dense
-// matrices bit for bit (NaN where that is NaN), x must come back unchanged and the padding
-// between y's rows untouched. Threads are used from the smallest product
-// (SPARSE_FORMATS_MIN_PARALLEL_WORK=0), so the threaded splits meet the edge shapes too.
+// type, shape (up to 99x99, larger with a last byte), thread count, SIMD level and blocking
+// setting the input picks, one-shot and through a plan, after the conversions that built the
+// matrix from A in the layout and with the threshold the input picks (each must give back what
+// the threshold keeps of A, bit for bit). Values are multiples of 1/4 in [-2, 2], with up to
+// three entries of A NaN or +-Inf, so every sum is exact in float whatever its order: each result
+// must equal the float64 product of the dense matrices bit for bit (NaN where that is NaN), x
+// must come back unchanged and the padding between y's rows untouched. Threads are used from the
+// smallest product (SPARSE_FORMATS_MIN_PARALLEL_WORK=0), so the threaded splits meet the edge
+// shapes too.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -56,9 +58,9 @@ void check(Input& in) {
   const sf::Transpose op = (how >> 2) & 1 ? sf::Transpose::yes : sf::Transpose::no;
   const bool plan = (how >> 3) & 1;
   const bool fortran_x = (how >> 4) & 1, fortran_y = (how >> 5) & 1;
-  const std::int64_t rows = in.byte() % 100, cols = in.byte() % 100;
+  std::int64_t rows = in.byte() % 100, cols = in.byte() % 100;
   const std::int64_t k = kBatches[in.byte() % std::size(kBatches)];
-  const double density = in.byte() / 255.0;
+  double density = in.byte() / 255.0;
   const std::uint8_t specials = in.byte();  // entries of A set to NaN or +-Inf: up to 3
   const std::int64_t pad_x = in.byte() % 4, pad_y = in.byte() % 4;
   const std::int64_t block = kBlockSizes[in.byte() % std::size(kBlockSizes)];
@@ -86,6 +88,19 @@ void check(Input& in) {
 
   Rng rng{0x9E3779B97F4A7C15ULL};
   for (int b = 0; b < 8; ++b) rng.s = rng.s * 257 + in.byte();
+  // Larger shapes, read last so that shorter inputs keep their meaning: up to 693 x 693 with at
+  // most ~20K non-zeros (the panels' chunks of 512 rows, sampled column splits), or one side up
+  // to 9901 and the other up to 4 (the column split's buckets past 4096 columns).
+  const std::uint8_t size = in.byte();
+  if (size % 4 == 2) {
+    rows *= 7;
+    cols *= 7;
+  } else if (size % 4 == 3) {
+    const std::int64_t side = rows * 100 + 1, other = cols % 5;
+    rows = (size >> 2) & 1 ? side : other;
+    cols = (size >> 2) & 1 ? other : side;
+  }
+  if (rows * cols > 0) density = std::min(density, 20000.0 / static_cast<double>(rows * cols));
   auto value = [&] { return static_cast<V>(static_cast<int>(rng.next() % 17) - 8) / V(4); };
 
   // A, dense: a whole row empty now and then (empty columns come with low densities)
@@ -120,7 +135,7 @@ void check(Input& in) {
   const std::vector<V> source_before = source_buf, kept_before = kept_buf;
 
   // op(A) is out_rows x inner; x is inner x k, y out_rows x k
-  const bool t = op == sf::Transpose::yes;
+  const bool t = op == sf::Transpose::yes;  // (shapes are final from here on)
   const std::int64_t out_rows = t ? cols : rows, inner = t ? rows : cols;
   // x and y in buffers of exactly their extent, so that a read or write past them is a sanitizer report
   auto view_of = [](std::vector<V>& buf, std::int64_t r, std::int64_t c, std::int64_t pad, bool fortran) {
