@@ -11,8 +11,8 @@ namespace sparse_formats::detail {
 template <typename V>
 void check_product_operands(const char* what, Shape op_shape, DenseView<const V> x, DenseView<V> y);
 
-// spmm()'s early exit: true where y is empty, or where op(A) has no columns (x has no rows and
-// its data may be null) after setting y to zeros.
+// spmm()'s early exit on the CPU: true where y is empty, or where op(A) has no columns (x has no
+// rows and its data may be null) after setting y to zeros.
 template <typename V>
 bool no_product_terms(DenseView<const V> x, DenseView<V> y);
 

@@ -53,12 +53,13 @@ void check_operands(const char* what, Shape op_shape, DenseView<const V> x, Dens
   if (xb < ye && yb < xe) throw invalid_argument(std::string(what) + ": output memory overlaps the operand");
 }
 
-// True where no kernel needs to run: y is empty, or op(A) has no columns (x has no rows, and its
-// data may be null), where y is all zeros.
+// True where no host kernel needs to run: y is empty, or op(A) has no columns (x has no rows, and
+// its data may be null), where y is all zeros. Other backends still get their error.
 template <typename V>
-bool no_terms(DenseView<const V> x, DenseView<V> y) {
+bool no_terms(DenseView<const V> x, DenseView<V> y, Backend backend) {
   if (y.rows * y.cols == 0) return true;
-  if (x.rows > 0) return false;
+  if (x.rows > 0 || (backend != Backend::automatic && backend != Backend::cpu && backend != Backend::reference))
+    return false;
   for (std::int64_t i = 0; i < y.rows; ++i)
     for (std::int64_t c = 0; c < y.cols; ++c) y(i, c) = V(0);
   return true;
@@ -108,7 +109,7 @@ template <typename V, typename I>
 void compressed_spmm(const char* what, const CompressedStorage<V, I>& s, bool transposed_kernel, Shape op_shape,
                      DenseView<const V> x, DenseView<V> y, Backend backend) {
   check_operands(what, op_shape, x, y);
-  if (no_terms(x, y)) return;
+  if (no_terms(x, y, backend)) return;
   const auto a = csr_view(s);
   switch (backend) {
     case Backend::reference:
@@ -146,7 +147,7 @@ void spmm(const BlockSparseMatrix<V, I>& a, DenseView<const V> x, DenseView<V> y
   const bool t = op == Transpose::yes;
   const Shape op_shape = t ? Shape{a.ncols(), a.nrows()} : a.shape();
   check_operands("BlockSparse", op_shape, x, y);
-  if (no_terms(x, y)) return;
+  if (no_terms(x, y, backend)) return;
   const auto& s = a.storage();
   const kernels::BsrView<V, I> v{s.shape.rows,        s.shape.cols,           s.block_size, s.block_rows(),
                                  s.block_row_ptr.data(), s.block_indices.data(), s.blocks.data()};
@@ -180,7 +181,7 @@ void check_product_operands(const char* what, Shape op_shape, DenseView<const V>
 }
 template <typename V>
 bool no_product_terms(DenseView<const V> x, DenseView<V> y) {
-  return no_terms(x, y);
+  return no_terms(x, y, Backend::cpu);
 }
 template <typename V>
 void run_on_contiguous(DenseView<const V> x, DenseView<V> y,
