@@ -117,15 +117,21 @@ void check(Input& in) {
                            -std::numeric_limits<V>::infinity()};
       dense[rng.next() % (rows * cols)] = special[(specials >> (2 + s)) % 3];
     }
-  // A in the chosen layout, then `dense` becomes what the conversions keep of it
-  auto laid_out = [&](const std::vector<V>& d, std::vector<V>& buf) {
-    sf::DenseView<const V> v{nullptr, rows, cols, fortran_a ? 1 : cols + pad_a, fortran_a ? rows + pad_a : 1};
-    buf.assign(rows * cols == 0 ? 0 : static_cast<std::size_t>((rows - 1) * v.row_stride + (cols - 1) * v.col_stride + 1),
-               V(7));
-    for (std::int64_t i = 0; i < rows; ++i)
-      for (std::int64_t j = 0; j < cols; ++j) buf[i * v.row_stride + j * v.col_stride] = d[i * cols + j];
+  // A, x and y in buffers of exactly their extent, so that a read or write past them is a sanitizer
+  // report; what lies between rows (or columns) is NaN
+  auto view_of = [](std::vector<V>& buf, std::int64_t r, std::int64_t c, std::int64_t pad, bool fortran) {
+    sf::DenseView<V> v{nullptr, r, c, fortran ? 1 : c + pad, fortran ? r + pad : 1};
+    const std::int64_t extent = r == 0 || c == 0 ? 0 : (r - 1) * v.row_stride + (c - 1) * v.col_stride + 1;
+    buf.assign(static_cast<std::size_t>(extent), std::numeric_limits<V>::quiet_NaN());
     v.data = buf.data();
     return v;
+  };
+  // A in the chosen layout, then `dense` becomes what the conversions keep of it
+  auto laid_out = [&](const std::vector<V>& d, std::vector<V>& buf) {
+    const sf::DenseView<V> v = view_of(buf, rows, cols, pad_a, fortran_a);
+    for (std::int64_t i = 0; i < rows; ++i)
+      for (std::int64_t j = 0; j < cols; ++j) v(i, j) = d[i * cols + j];
+    return sf::DenseView<const V>(v);
   };
   std::vector<V> source_buf, kept_buf;
   const sf::DenseView<const V> source = laid_out(dense, source_buf);
@@ -137,14 +143,6 @@ void check(Input& in) {
   // op(A) is out_rows x inner; x is inner x k, y out_rows x k
   const bool t = op == sf::Transpose::yes;  // (shapes are final from here on)
   const std::int64_t out_rows = t ? cols : rows, inner = t ? rows : cols;
-  // x and y in buffers of exactly their extent, so that a read or write past them is a sanitizer report
-  auto view_of = [](std::vector<V>& buf, std::int64_t r, std::int64_t c, std::int64_t pad, bool fortran) {
-    sf::DenseView<V> v{nullptr, r, c, fortran ? 1 : c + pad, fortran ? r + pad : 1};
-    const std::int64_t extent = r == 0 || c == 0 ? 0 : (r - 1) * v.row_stride + (c - 1) * v.col_stride + 1;
-    buf.assign(static_cast<std::size_t>(extent), std::numeric_limits<V>::quiet_NaN());
-    v.data = buf.data();
-    return v;
-  };
   std::vector<V> xbuf, ybuf;
   const sf::DenseView<V> x = view_of(xbuf, inner, k, pad_x, fortran_x);
   for (std::int64_t i = 0; i < inner; ++i)
@@ -162,6 +160,9 @@ void check(Input& in) {
       for (std::int64_t c = 0; c < k; ++c) want[r * k + c] += a * static_cast<double>(x(q, c));
     }
 
+  std::vector<bool> inside(ybuf.size(), false);  // y's elements, not its padding
+  for (std::int64_t i = 0; i < out_rows; ++i)
+    for (std::int64_t c = 0; c < k; ++c) inside[i * y.row_stride + c * y.col_stride] = true;
   auto expect = [&](const char* what) {
     for (std::int64_t i = 0; i < out_rows; ++i)
       for (std::int64_t c = 0; c < k; ++c) {
@@ -169,9 +170,6 @@ void check(Input& in) {
         if (std::isnan(w) ? !std::isnan(got) : got != w) fail(what, i, c, got, w);
       }
     // the padding between y's rows (or columns) keeps what was there
-    std::vector<bool> inside(ybuf.size(), false);
-    for (std::int64_t i = 0; i < out_rows; ++i)
-      for (std::int64_t c = 0; c < k; ++c) inside[i * y.row_stride + c * y.col_stride] = true;
     for (std::size_t p = 0; p < ybuf.size(); ++p)
       if (!inside[p] && !std::isnan(ybuf[p])) fail("padding of y written", static_cast<long long>(p), 0, ybuf[p], NAN);
     if (!xbuf.empty() && std::memcmp(xbuf.data(), x_before.data(), xbuf.size() * sizeof(V)) != 0)
