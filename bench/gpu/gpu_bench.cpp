@@ -3,7 +3,8 @@
 // is checked against the CPU backend before its time is printed. Names are machine-readable:
 //   op:spmm/shape:768x3072/sparsity:0.90/n:128  ours_us=.. cusparse_us=.. cublas_us=.. ...
 // Usage: gpu_bench [--quick] [--device I] [--reps N] [--shapes 768x3072,...] [--sparsity 0.5,...]
-//                  [--batches 1,32,...] [--spmv-rows N] [--no-spmv] [--no-layers] [--csv FILE]
+//                  [--batches 1,32,...] [--spmv-rows N] [--spmv-algorithm automatic|scalar|vector|adaptive]
+//                  [--no-peers] [--no-spmv] [--no-layers] [--csv FILE]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -33,6 +34,8 @@ struct Options {
   std::vector<std::int64_t> batches{1, 32, 128, 1024};
   std::int64_t spmv_rows = 2000000;
   int spmv_nnz_per_row = 16;
+  sf::SpmvAlgorithm spmv_algorithm = sf::SpmvAlgorithm::automatic;
+  bool peers = true;
   bool spmv = true, layers = true;
   std::string csv;
 };
@@ -68,6 +71,18 @@ Options parse(int argc, char** argv) {
       o.reps = std::stoi(next());
     else if (a == "--spmv-rows")
       o.spmv_rows = std::stoll(next());
+    else if (a == "--spmv-algorithm") {
+      const std::string v = next();
+      bool found = false;
+      for (const auto alg : {sf::SpmvAlgorithm::automatic, sf::SpmvAlgorithm::scalar, sf::SpmvAlgorithm::vector,
+                             sf::SpmvAlgorithm::adaptive})
+        if (sf::to_string(alg) == v) o.spmv_algorithm = alg, found = true;
+      if (!found) {
+        std::fprintf(stderr, "unknown SpMV algorithm %s\n", v.c_str());
+        std::exit(2);
+      }
+    } else if (a == "--no-peers")
+      o.peers = false;
     else if (a == "--no-spmv")
       o.spmv = false;
     else if (a == "--no-layers")
@@ -277,7 +292,8 @@ int main(int argc, char** argv) {
   }
   const auto info = o.device >= 0 ? sf::list_devices().at(static_cast<std::size_t>(o.device)) : sf::default_device();
   std::string cuda_name;
-  const bool with_cuda = gpu_bench::cuda_available(cuda_name);
+  const bool with_cuda = o.peers && gpu_bench::cuda_available(cuda_name);
+  if (!o.peers) cuda_name = "not run (--no-peers)";
   std::printf(
       "ours: OpenCL device %d: %s (%s)\npeers: %s\n", info.index, info.name.c_str(), info.platform.c_str(),
       with_cuda ? ("CUDA " + cuda_name + ": cuSPARSE generic API + cuBLAS SGEMM fp32").c_str() : cuda_name.c_str());
@@ -302,7 +318,7 @@ int main(int argc, char** argv) {
   if (o.spmv) {
     const std::int64_t n = o.spmv_rows;
     const auto a = random_csr(n, n, o.spmv_nnz_per_row, 1);
-    const auto d = sf::to_device(a, sf::Backend::opencl, info.index, {false, sf::SpmvAlgorithm::automatic});
+    const auto d = sf::to_device(a, sf::Backend::opencl, info.index, {false, o.spmv_algorithm});
     std::printf("# SpMV %lldx%lld, %d per row: %s\n", (long long)n, (long long)n, o.spmv_nnz_per_row,
                 d.describe().c_str());
     const std::string name = "op:spmv/shape:" + std::to_string(n) + "x" + std::to_string(n) +
@@ -318,7 +334,8 @@ int main(int argc, char** argv) {
         const auto per_row = std::max<std::int64_t>(1, std::llround(static_cast<double>(cols) * (1.0 - s)));
         const auto a = random_csr(rows, cols, per_row, static_cast<std::uint32_t>(rows * 31 + cols + s * 1000));
         const auto at = Csr::from_csc(a.transpose());  // CSR of A^T, for cuSPARSE's non-transposed A^T x
-        const auto d = sf::to_device(a, sf::Backend::opencl, info.index);
+        const auto d = sf::to_device(a, sf::Backend::opencl, info.index, {true, o.spmv_algorithm});
+        std::printf("# %lldx%lld at %.2f: %s\n", (long long)rows, (long long)cols, s, d.describe().c_str());
         const bool dense_peer = with_cuda;
         for (const bool t : {false, true}) {
           for (const std::int64_t k : o.batches) {

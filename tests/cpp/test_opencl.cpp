@@ -233,6 +233,16 @@ TEST(OpenclPlan, LaunchShapesFitTheWorkGroup) {
       }
     }
   }
+  // Wide batches are several column tiles, each a work-group per row block: blocks grow with the tiles
+  // (so that rows keep whole slots) while the work-groups stay as many.
+  sf::DeviceInfo gpu;
+  gpu.compute_units = 132;
+  const std::int64_t one = sf::opencl::target_block_nnz(1 << 22, 8, gpu, 1);
+  const std::int64_t eight = sf::opencl::target_block_nnz(1 << 22, 8, gpu, 8);
+  EXPECT_GE(eight, 8 * one - 8);
+  EXPECT_LE(eight, 8 * one + 8);
+  EXPECT_GE((std::int64_t{1} << 22) / eight * 8, 132 * sf::opencl::kBlocksPerComputeUnit - 8);
+  EXPECT_EQ(sf::opencl::target_block_nnz(100, 8, gpu, 64), 8 * sf::opencl::kMinNnzPerSlot);
   // An 8x8 block on a 64-wide wavefront: a work-group of whole wavefronts.
   EXPECT_EQ(sf::opencl::bsr_shape(128, 8, 256, 64, 32768, 4).lanes * 8 % 64, 0);
   // SpMV (k = 1) on 8x8 blocks: block rows side by side fill whole 32-wide warps.
@@ -351,11 +361,45 @@ TEST(OpenclCsr, AVeryLongRowIsSplitAcrossWorkGroups) {
   const auto info = sf::default_device();
   std::vector<std::int64_t> indptr(a.row_ptr().begin(), a.row_ptr().end());
   for (const std::int64_t k : {1, 17}) {
-    const auto slots = sf::opencl::csr_spmm_shape(k, 256, info.simd_width).slots;
-    EXPECT_GT(sf::opencl::long_row_chunks(indptr, sf::opencl::target_block_nnz(a.nnz(), slots, info)).count(), 1)
+    const auto shape = sf::opencl::csr_spmm_shape(k, 256, info.simd_width);
+    const std::int64_t tile = static_cast<std::int64_t>(shape.lanes) * shape.cols_per_lane;
+    const auto target = sf::opencl::target_block_nnz(a.nnz(), shape.slots, info, (k + tile - 1) / tile);
+    EXPECT_GT(sf::opencl::long_row_chunks(indptr, target).count(), 1)
         << "the test matrix must exercise the chunked path";
   }
   check_csr(a, {1, 17, 64}, sf::SpmvAlgorithm::adaptive, "long row");
+}
+
+TEST(OpenclCsr, SpmmEdgeShapes) {
+  SKIP_WITHOUT_DEVICE();
+  // Rows whose length is and is not a multiple of the unrolled step (SPMM_UNROLL non-zeros per slot),
+  // empty rows, a single row or column, 1..4 columns per lane with a ragged last tile.
+  const std::vector<std::int64_t> batches{2, 3, 31, 32, 33, 100, 127, 128, 129, 300};
+  check_csr(random_csr<float, std::int32_t>(301, 1037, 0.3, 81, 5), batches, sf::SpmvAlgorithm::automatic,
+            "301x1037");
+  check_csr(random_csr<float, std::int32_t>(1, 700, 0.5, 82), {2, 33}, sf::SpmvAlgorithm::automatic, "1x700");
+  check_csr(random_csr<float, std::int32_t>(700, 1, 0.5, 83), {2, 33}, sf::SpmvAlgorithm::automatic, "700x1");
+  check_csr(random_csr<float, std::int32_t>(130, 90, 0.02, 84, 3), {5, 64}, sf::SpmvAlgorithm::automatic, "sparse");
+}
+
+// Run by ctest with SPARSE_FORMATS_OPENCL_OPTIONS set (tests/cpp/CMakeLists.txt); skipped without it.
+TEST(OpenclOptions, BuildOptionsFromTheEnvironment) {
+  SKIP_WITHOUT_DEVICE();
+  const char* env = std::getenv("SPARSE_FORMATS_OPENCL_OPTIONS");
+  if (!env || !*env) GTEST_SKIP() << "SPARSE_FORMATS_OPENCL_OPTIONS is not set";
+  const std::string options(env);
+  const auto a = random_csr<float, std::int32_t>(40, 30, 0.3, 91);
+  if (options.find("SPMM_UNROLL=0") != std::string::npos) {
+    try {
+      (void)sf::to_device(a);
+      FAIL() << "an invalid SPMM_UNROLL must stop the kernels' build";
+    } catch (const sf::error& e) {
+      EXPECT_NE(std::string(e.what()).find("SPMM_UNROLL=0"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("must be at least 1"), std::string::npos) << e.what();
+    }
+  } else {
+    check_csr(a, {1, 7, 64}, sf::SpmvAlgorithm::automatic, "options " + options);
+  }
 }
 
 TEST(OpenclCsr, BatchesOneTo1024) {

@@ -32,7 +32,7 @@ struct DeviceMatrixState {
       opencl::Mem row_blocks, chunk_row, chunk_begin, chunk_end, long_rows, long_first;
       std::int64_t blocks = 0, chunks = 0, long_count = 0, threshold = 0;
     };
-    std::map<int, Partition> partitions;  // by slots per work-group
+    std::map<std::pair<int, std::int64_t>, Partition> partitions;  // by slots per work-group and column tiles
   };
   struct Block {
     std::int64_t rows = 0, cols = 0, block_size = 1, block_rows = 0, num_blocks = 0;
@@ -98,13 +98,14 @@ int work_group(const Kernels& k) {
   return wg;
 }
 
-// Row blocks and long-row chunks for `slots`, made and uploaded on first use of that work-group shape.
+// Row blocks and long-row chunks for `slots` and `tiles`, made and uploaded on first use of that launch shape.
 template <typename I>
-const DeviceMatrixState::Compressed::Partition& partition(Context& ctx, DeviceMatrixState::Compressed& c, int slots) {
+const DeviceMatrixState::Compressed::Partition& partition(Context& ctx, DeviceMatrixState::Compressed& c, int slots,
+                                                          std::int64_t tiles) {
   std::lock_guard lock(c.mutex);
-  auto it = c.partitions.find(slots);
+  auto it = c.partitions.find({slots, tiles});
   if (it != c.partitions.end()) return it->second;
-  const std::int64_t target = target_block_nnz(c.nnz, slots, ctx.info());
+  const std::int64_t target = target_block_nnz(c.nnz, slots, ctx.info(), tiles);
   const auto starts = row_blocks(c.host_indptr, slots, target);
   const auto chunks = long_row_chunks(c.host_indptr, target);
   auto upload = [&](const std::vector<std::int64_t>& v) {
@@ -122,7 +123,7 @@ const DeviceMatrixState::Compressed::Partition& partition(Context& ctx, DeviceMa
   p.chunks = chunks.count();
   p.long_count = static_cast<std::int64_t>(chunks.rows.size());
   p.threshold = chunks.threshold;
-  return c.partitions.emplace(slots, std::move(p)).first->second;
+  return c.partitions.emplace(std::make_pair(slots, tiles), std::move(p)).first->second;
 }
 
 template <typename T>
@@ -173,8 +174,8 @@ void compressed_spmm(Context& ctx, DeviceMatrixState::Compressed& c, cl_mem x, c
     return launch(ctx, kk, 1, &global, &local);
   }
   const SpmmShape shape = csr_spmm_shape(k, wg, ctx.info().simd_width);
-  const auto& p = partition<I>(ctx, c, shape.slots);
   const std::int64_t tile = static_cast<std::int64_t>(shape.lanes) * shape.cols_per_lane;
+  const auto& p = partition<I>(ctx, c, shape.slots, (k + tile - 1) / tile);
   const std::size_t local[2] = {static_cast<std::size_t>(shape.lanes), static_cast<std::size_t>(shape.slots)};
   const std::size_t global[2] = {static_cast<std::size_t>((k + tile - 1) / tile * (p.blocks + p.chunks)) * local[0],
                                  local[1]};

@@ -80,9 +80,10 @@ SpmmShape csr_spmm_shape(std::int64_t k, int work_group, int simd_width) {
   return s;
 }
 
-std::int64_t target_block_nnz(std::int64_t nnz, int slots, const DeviceInfo& device) {
+std::int64_t target_block_nnz(std::int64_t nnz, int slots, const DeviceInfo& device, std::int64_t tiles) {
   const std::int64_t groups = std::max<std::int64_t>(device.compute_units, 1) * kBlocksPerComputeUnit;
-  return std::max<std::int64_t>(slots * kMinNnzPerSlot, (nnz + groups - 1) / groups);
+  const std::int64_t blocks = std::max<std::int64_t>((groups + tiles - 1) / std::max<std::int64_t>(tiles, 1), 1);
+  return std::max<std::int64_t>(slots * kMinNnzPerSlot, (nnz + blocks - 1) / blocks);
 }
 
 std::vector<std::int64_t> row_blocks(const std::vector<std::int64_t>& indptr, int slots, std::int64_t target) {

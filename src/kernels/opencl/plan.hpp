@@ -53,8 +53,10 @@ struct SpmmShape {
 };
 SpmmShape csr_spmm_shape(std::int64_t k, int work_group, int simd_width);
 
-// Non-zeros one row block should hold for this device and matrix.
-std::int64_t target_block_nnz(std::int64_t nnz, int slots, const DeviceInfo& device);
+// Non-zeros one row block should hold for this device and matrix. Each block is a work-group per
+// column tile, so with `tiles` tiles fewer, larger blocks fill the device as well: their rows then get
+// whole slots, without the partial-sum reduction that splitting a row across slots costs.
+std::int64_t target_block_nnz(std::int64_t nnz, int slots, const DeviceInfo& device, std::int64_t tiles = 1);
 // First row of each block, then `rows`: blocks of at most `slots` rows (a power of two but the last)
 // holding at most target non-zeros, or one row alone when it is longer.
 std::vector<std::int64_t> row_blocks(const std::vector<std::int64_t>& indptr, int slots, std::int64_t target);

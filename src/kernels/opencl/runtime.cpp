@@ -226,6 +226,9 @@ Kernels& Context::kernels(bool fp64, bool int64) {
   std::string options = "-cl-std=CL1.2";
   options += fp64 ? " -D VALUE=double -D SF_FP64" : " -D VALUE=float";
   options += int64 ? " -D INDEX=long" : " -D INDEX=int";
+  // Extra options for tuning on a new device, e.g. "-D SPMM_UNROLL=8" (kernels/common.cl).
+  if (const char* extra = std::getenv("SPARSE_FORMATS_OPENCL_OPTIONS"); extra && *extra)
+    options += std::string(" ") + extra;
   err = clBuildProgram(k->program.get(), 1, &device_, options.c_str(), nullptr, nullptr);
   if (err != CL_SUCCESS) {
     std::size_t size = 0;

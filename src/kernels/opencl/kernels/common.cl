@@ -9,3 +9,10 @@ typedef INDEX index_t;
 // constant with a guard on the runtime count, so compilers unroll them and keep acc[] in registers
 // (a runtime-indexed private array would live in slow per-thread memory on GPUs).
 #define MAX_COLS_PER_LANE 4
+// Non-zeros per step of csr_spmm_blocks' inner loop (a build option may set another).
+#ifndef SPMM_UNROLL
+#define SPMM_UNROLL 4
+#endif
+#if SPMM_UNROLL < 1
+#error "SPMM_UNROLL must be at least 1"
+#endif

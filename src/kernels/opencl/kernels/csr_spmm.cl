@@ -51,7 +51,21 @@ __kernel void csr_spmm_blocks(const long k, const int cols_per_lane, const long 
       const index_t begin = is_chunk ? chunk_begin[chunk] : indptr[row];
       const index_t end = is_chunk ? chunk_end[chunk] : indptr[row + 1];
       if (full_tile) {
-        for (index_t j = begin + part; j < end; j += spr) {
+        index_t j = begin + part;
+        // SPMM_UNROLL non-zeros per step: their index, value and x loads are independent, so a work-item
+        // keeps that many x rows in flight instead of waiting on one index -> x chain at a time. The
+        // additions stay in the row's order.
+        for (; end - j > (SPMM_UNROLL - 1) * spr; j += SPMM_UNROLL * spr) {  // no overflow near the index limit
+          value_t a[SPMM_UNROLL];
+          __global const value_t* xr[SPMM_UNROLL];
+          for (int u = 0; u < SPMM_UNROLL; ++u) {
+            a[u] = data[j + u * spr];
+            xr[u] = x + (long)indices[j + u * spr] * k + col0;
+          }
+          for (int u = 0; u < SPMM_UNROLL; ++u)
+            for (int c = 0; c < MAX_COLS_PER_LANE; ++c) if (c < cols_per_lane) acc[c] += a[u] * xr[u][c * lanes];
+        }
+        for (; j < end; j += spr) {
           const value_t a = data[j];
           __global const value_t* xr = x + (long)indices[j] * k + col0;
           for (int c = 0; c < MAX_COLS_PER_LANE; ++c) if (c < cols_per_lane) acc[c] += a * xr[c * lanes];
