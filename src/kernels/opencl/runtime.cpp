@@ -205,9 +205,9 @@ Context::Context(const ClDevice& device) : device_(device.id), info_(device.info
   cl_int err = CL_SUCCESS;
   const cl_context_properties props[] = {CL_CONTEXT_PLATFORM, reinterpret_cast<cl_context_properties>(device.platform),
                                          0};
-  context_ = clCreateContext(props, 1, &device_, nullptr, nullptr, &err);
+  context_ = ContextHandle(clCreateContext(props, 1, &device_, nullptr, nullptr, &err));
   check(err, "clCreateContext");
-  queue_ = clCreateCommandQueue(context_, device_, 0, &err);
+  queue_ = Queue(clCreateCommandQueue(context_.get(), device_, 0, &err));
   check(err, "clCreateCommandQueue");
   if (info_.simd_width == 0) info_.simd_width = kernels(false, false).preferred_multiple;
 }
@@ -221,7 +221,7 @@ Kernels& Context::kernels(bool fp64, bool int64) {
   auto k = std::make_unique<Kernels>();
   cl_int err = CL_SUCCESS;
   const char* src = kKernelSource;
-  k->program = Program(clCreateProgramWithSource(context_, 1, &src, nullptr, &err));
+  k->program = Program(clCreateProgramWithSource(context_.get(), 1, &src, nullptr, &err));
   check(err, "clCreateProgramWithSource");
   std::string options = "-cl-std=CL1.2";
   options += fp64 ? " -D VALUE=double -D SF_FP64" : " -D VALUE=float";
@@ -268,7 +268,7 @@ Mem Context::buffer(std::size_t bytes, const void* host) {
   cl_int err = CL_SUCCESS;
   // OpenCL forbids zero-sized buffers; empty arrays get a one-element placeholder nobody reads.
   const std::size_t size = std::max<std::size_t>(bytes, 8);
-  cl_mem m = clCreateBuffer(context_, CL_MEM_READ_WRITE, size, nullptr, &err);
+  cl_mem m = clCreateBuffer(context_.get(), CL_MEM_READ_WRITE, size, nullptr, &err);
   if (err != CL_SUCCESS) throw_cl(err, "clCreateBuffer of " + std::to_string(bytes) + " bytes");
   Mem mem(m);
   if (host && bytes > 0) write(m, host, bytes);
@@ -277,12 +277,12 @@ Mem Context::buffer(std::size_t bytes, const void* host) {
 
 void Context::write(cl_mem buffer, const void* host, std::size_t bytes) {
   if (bytes == 0) return;
-  check(clEnqueueWriteBuffer(queue_, buffer, CL_TRUE, 0, bytes, host, 0, nullptr, nullptr), "clEnqueueWriteBuffer");
+  check(clEnqueueWriteBuffer(queue_.get(), buffer, CL_TRUE, 0, bytes, host, 0, nullptr, nullptr), "clEnqueueWriteBuffer");
 }
 
 void Context::read(cl_mem buffer, void* host, std::size_t bytes) {
   if (bytes == 0) return;
-  check(clEnqueueReadBuffer(queue_, buffer, CL_TRUE, 0, bytes, host, 0, nullptr, nullptr), "clEnqueueReadBuffer");
+  check(clEnqueueReadBuffer(queue_.get(), buffer, CL_TRUE, 0, bytes, host, 0, nullptr, nullptr), "clEnqueueReadBuffer");
 }
 
 Context& context(int index) {

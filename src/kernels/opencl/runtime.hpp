@@ -51,6 +51,8 @@ class Handle {
 using Mem = Handle<cl_mem, clReleaseMemObject>;
 using Kernel = Handle<cl_kernel, clReleaseKernel>;
 using Program = Handle<cl_program, clReleaseProgram>;
+using ContextHandle = Handle<cl_context, clReleaseContext>;
+using Queue = Handle<cl_command_queue, clReleaseCommandQueue>;
 
 struct ClDevice {
   cl_platform_id platform = nullptr;
@@ -71,8 +73,8 @@ struct Kernels {
 class Context {
  public:
   explicit Context(const ClDevice& device);
-  cl_context context() const { return context_; }
-  cl_command_queue queue() const { return queue_; }
+  cl_context context() const { return context_.get(); }
+  cl_command_queue queue() const { return queue_.get(); }
   const DeviceInfo& info() const { return info_; }
   cl_device_id device_id() const { return device_; }
   // Built on first use (PoCL compiles at this point), then reused.
@@ -86,8 +88,9 @@ class Context {
 
  private:
   cl_device_id device_;
-  cl_context context_ = nullptr;
-  cl_command_queue queue_ = nullptr;
+  // Handles, so that a constructor that throws (the first program build failing) releases them.
+  ContextHandle context_;
+  Queue queue_;
   DeviceInfo info_;
   std::mutex build_mutex_, launch_mutex_;
   std::map<std::pair<bool, bool>, std::unique_ptr<Kernels>> kernels_;
