@@ -216,6 +216,15 @@ TEST(OpenclPlan, SpmvChoiceFollowsRowStatistics) {
   EXPECT_EQ(sf::opencl::choose_spmv(stats_of(std::vector<std::int64_t>(100, 100)), amd, A::automatic).lanes, 64);
 }
 
+TEST(OpenclPlan, Int32IndicesLeaveTheLoopCountersRoom) {
+  // A counter steps up to one work-group past a row's end: int32 storage stops short of 2^31 by that much.
+  EXPECT_NO_THROW(sf::opencl::check_index_headroom(sf::opencl::kInt32MaxNnz, false));
+  EXPECT_THROW(sf::opencl::check_index_headroom(sf::opencl::kInt32MaxNnz + 1, false), sf::index_overflow);
+  EXPECT_THROW(sf::opencl::check_index_headroom(std::int64_t{1} << 31, false), sf::index_overflow);
+  EXPECT_NO_THROW(sf::opencl::check_index_headroom(std::int64_t{1} << 40, true));
+  EXPECT_LE(sf::opencl::kInt32MaxNnz + sf::opencl::kPreferredWorkGroup, std::int64_t{2147483647});
+}
+
 TEST(OpenclPlan, LaunchShapesFitTheWorkGroup) {
   for (const int simd : {8, 32, 64}) {
     for (const std::int64_t k : {1, 2, 3, 31, 32, 100, 128, 1024}) {

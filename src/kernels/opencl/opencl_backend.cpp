@@ -70,6 +70,7 @@ std::unique_ptr<DeviceMatrixState::Compressed> upload(Context& ctx, const kernel
   c->rows = a.rows;
   c->cols = a.cols;
   c->nnz = static_cast<std::int64_t>(a.indptr[a.rows]);
+  check_index_headroom(c->nnz, std::is_same_v<I, std::int64_t>);
   c->indptr = ctx.buffer(bytes<I>(a.rows + 1), a.indptr);
   c->indices = ctx.buffer(bytes<I>(c->nnz), a.indices);
   c->data = ctx.buffer(bytes<V>(c->nnz), a.data);

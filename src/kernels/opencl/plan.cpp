@@ -38,6 +38,13 @@ RowLengthStats row_length_stats(const std::vector<std::int64_t>& indptr) {
   return s;
 }
 
+void check_index_headroom(std::int64_t nnz, bool int64_indices) {
+  if (!int64_indices && nnz > kInt32MaxNnz)
+    throw index_overflow("opencl: " + std::to_string(nnz) + " non-zeros with int32 indices leave the kernels' loop " +
+                         "counters no room below 2^31 (at most " + std::to_string(kInt32MaxNnz) +
+                         "); store the matrix with int64 indices");
+}
+
 SpmvChoice choose_spmv(const RowLengthStats& stats, const DeviceInfo& device, SpmvAlgorithm forced) {
   SpmvChoice c;
   const int simd = std::max(device.simd_width, 1);

@@ -17,6 +17,11 @@ namespace sparse_formats::opencl {
 inline constexpr int kPreferredWorkGroup = 256;
 // Work-groups per compute unit the row partition aims at, so that uneven blocks even out.
 inline constexpr int kBlocksPerComputeUnit = 8;
+// The kernels' int32 loop counters step up to one work-group (or SIMD width) past a row's last
+// non-zero, so int32 indices take at most this many non-zeros; more need int64 indices.
+inline constexpr std::int64_t kInt32MaxNnz = 2147483647 - kPreferredWorkGroup;
+// Throws index_overflow when a matrix with int32 indices has more non-zeros than kInt32MaxNnz.
+void check_index_headroom(std::int64_t nnz, bool int64_indices);
 // Below this many non-zeros per slot a row block is not worth splitting further.
 inline constexpr std::int64_t kMinNnzPerSlot = 4;
 // SpMV: rows whose mean length is below this gain nothing from several lanes (Bell & Garland 2009).
