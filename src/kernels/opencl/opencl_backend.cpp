@@ -176,10 +176,10 @@ void compressed_spmm(Context& ctx, DeviceMatrixState::Compressed& c, cl_mem x, c
   }
   const SpmmShape shape = csr_spmm_shape(k, wg, ctx.info().simd_width);
   const std::int64_t tile = static_cast<std::int64_t>(shape.lanes) * shape.cols_per_lane;
-  const auto& p = partition<I>(ctx, c, shape.slots, (k + tile - 1) / tile);
+  const std::int64_t tiles = (k + tile - 1) / tile;
+  const auto& p = partition<I>(ctx, c, shape.slots, tiles);
   const std::size_t local[2] = {static_cast<std::size_t>(shape.lanes), static_cast<std::size_t>(shape.slots)};
-  const std::size_t global[2] = {static_cast<std::size_t>((k + tile - 1) / tile * (p.blocks + p.chunks)) * local[0],
-                                 local[1]};
+  const std::size_t global[2] = {static_cast<std::size_t>(tiles * (p.blocks + p.chunks)) * local[0], local[1]};
   // Partial sums of long-row chunks; released here, kept by OpenCL until the kernels using it are done.
   // Without chunks the kernel never touches it: any small buffer stands in, so no allocation per call.
   Mem partials;

@@ -277,12 +277,14 @@ Mem Context::buffer(std::size_t bytes, const void* host) {
 
 void Context::write(cl_mem buffer, const void* host, std::size_t bytes) {
   if (bytes == 0) return;
-  check(clEnqueueWriteBuffer(queue_.get(), buffer, CL_TRUE, 0, bytes, host, 0, nullptr, nullptr), "clEnqueueWriteBuffer");
+  check(clEnqueueWriteBuffer(queue_.get(), buffer, CL_TRUE, 0, bytes, host, 0, nullptr, nullptr),
+        "clEnqueueWriteBuffer");
 }
 
 void Context::read(cl_mem buffer, void* host, std::size_t bytes) {
   if (bytes == 0) return;
-  check(clEnqueueReadBuffer(queue_.get(), buffer, CL_TRUE, 0, bytes, host, 0, nullptr, nullptr), "clEnqueueReadBuffer");
+  check(clEnqueueReadBuffer(queue_.get(), buffer, CL_TRUE, 0, bytes, host, 0, nullptr, nullptr),
+        "clEnqueueReadBuffer");
 }
 
 Context& context(int index) {
