@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "test_helpers.hpp"  // lowers the size threshold for threads
+#include "kernels/cpu/row_kernels.hpp"  // a kernel the automatic level takes only on large matrices
 #include "kernels/cpu/threads.hpp"  // the phase barrier, tested directly
 #include "sparse_formats/config.hpp"
 #include "sparse_formats/errors.hpp"
@@ -1099,7 +1100,7 @@ TEST(CpuKernelsConfig, SimdLevels) {
 // The automatic level on a CPU with AVX-512: float products with one vector on a small matrix run
 // the baseline kernels on AMD CPUs (slow 512-bit gathers) and the AVX-512 ones elsewhere; batches
 // and double always run AVX-512; a forced avx512 level is AVX-512 throughout. (Matrices beyond
-// 16 MiB take AVX2's gathers there: TiledAndSlicedPlans and the large tests check their values.)
+// 16 MiB take csr_rows_gather256 there: Gather256RowsMatchTheProduct.)
 TEST(CpuKernelsConfig, AutomaticLevelTakesNarrowGathersOnAmd) {
   const auto levels = sf::available_simd_levels();
   if (std::find(levels.begin(), levels.end(), sf::SimdLevel::avx512) == levels.end())
@@ -1133,6 +1134,88 @@ TEST(CpuKernelsConfig, AutomaticLevelTakesNarrowGathersOnAmd) {
   }
   EXPECT_EQ(sf::simd_level(), sf::SimdLevel::avx512);
   sf::set_simd_level(sf::SimdLevel::automatic);
+}
+
+// The AVX-512 SpMV rows with 256-bit gathers, which the automatic level takes on AMD CPUs for
+// float matrices beyond 16 MiB: row lengths 0..70 (whole blocks of 16 and every rest) against a
+// float64 product, only rows [r0, r1) written, y strided; batches, strided x and double fall back
+// to csr_rows with the same bits; and the dispatch on a matrix just over 16 MiB.
+TEST(CpuKernelsConfig, Gather256RowsMatchTheProduct) {
+  const auto levels = sf::available_simd_levels();
+  if (std::find(levels.begin(), levels.end(), sf::SimdLevel::avx512) == levels.end())
+    GTEST_SKIP() << "no AVX-512 on this CPU";
+#if defined(__x86_64__)
+  namespace cpu = sf::kernels::cpu;
+  const std::int64_t rows = 3 * 71, cols = 5000;
+  std::mt19937 rng(4);
+  std::uniform_real_distribution<float> val(-1.0f, 1.0f);
+  std::vector<std::int32_t> ptr{0}, idx;
+  std::vector<float> data;
+  for (std::int64_t i = 0; i < rows; ++i) {
+    std::set<std::int32_t> row;
+    while (static_cast<std::int64_t>(row.size()) < i % 71) row.insert(static_cast<std::int32_t>(rng() % cols));
+    for (std::int32_t c : row) idx.push_back(c), data.push_back(val(rng));
+    ptr.push_back(static_cast<std::int32_t>(idx.size()));
+  }
+  const sf::kernels::CsrView<float, std::int32_t> a{rows, cols, ptr.data(), idx.data(), data.data()};
+  const auto x = random_dense<float>(cols * 3, 6);
+  const auto& kern = cpu::avx512::row_kernels<float, std::int32_t>();
+  const std::int64_t r0 = 5, r1 = rows - 3;
+  std::vector<float> y(static_cast<std::size_t>(rows * 2), -7.0f);
+  kern.csr_rows_gather256(a, x.data(), 1, y.data(), 2, 1, r0, r1);
+  for (std::int64_t i = 0; i < rows; ++i) {
+    EXPECT_EQ(y[static_cast<std::size_t>(2 * i + 1)], -7.0f) << "stride gap of row " << i;
+    if (i < r0 || i >= r1) {
+      EXPECT_EQ(y[static_cast<std::size_t>(2 * i)], -7.0f) << "row " << i << " is outside [r0, r1)";
+      continue;
+    }
+    double exact = 0, scale = 0;
+    for (std::int32_t p = ptr[i]; p < ptr[i + 1]; ++p) {
+      exact += static_cast<double>(data[p]) * x[static_cast<std::size_t>(idx[p])];
+      scale += std::fabs(static_cast<double>(data[p]) * x[static_cast<std::size_t>(idx[p])]);
+    }
+    EXPECT_NEAR(y[static_cast<std::size_t>(2 * i)], exact, 1e-6 * (scale + 1)) << "row " << i << " of length " << i % 71;
+  }
+  for (const auto [k, ldx] : {std::pair<std::int64_t, std::int64_t>{3, 3}, {1, 3}}) {
+    std::vector<float> got(static_cast<std::size_t>(rows * k)), want(got.size());
+    kern.csr_rows_gather256(a, x.data(), ldx, got.data(), k, k, 0, rows);
+    kern.csr_rows(a, x.data(), ldx, want.data(), k, k, 0, rows);
+    EXPECT_TRUE(same_bits(got, want)) << "k=" << k << " ldx=" << ldx;
+  }
+  // the automatic level's dispatch: a float matrix of 2^21 + 6 non-zeros (16 MiB and a little more)
+  // takes these rows on AMD CPUs and AVX-512's csr_rows elsewhere
+  {
+    const std::int64_t big_rows = 174763, big_cols = 1 << 20;  // 12 per row, and 6 rows of 13
+    std::vector<std::int32_t> bp{0}, bi;
+    std::vector<float> bv;
+    for (std::int64_t i = 0; i < big_rows; ++i) {
+      const std::int64_t len = i < 6 ? 13 : 12;
+      for (std::int64_t j = 0; j < len; ++j)
+        bi.push_back(static_cast<std::int32_t>((i * 7919 + j * 86477) % big_cols)), bv.push_back(val(rng));
+      std::sort(bi.end() - len, bi.end());
+      bp.push_back(static_cast<std::int32_t>(bi.size()));
+    }
+    ASSERT_GT(bi.size() * 8, std::size_t{16} << 20);
+    const sf::CSRMatrix<float, std::int32_t> big(std::vector<float>(bv), std::vector<std::int32_t>(bi),
+                                                std::vector<std::int32_t>(bp), {big_rows, big_cols});
+    const auto bx = random_dense<float>(big_cols, 8);
+    std::vector<float> got(static_cast<std::size_t>(big_rows)), want(got.size());
+    sf::set_simd_level(sf::SimdLevel::automatic);
+    sf::spmm(big, sf::DenseView<const float>::row_major(bx.data(), big_cols, 1),
+             sf::DenseView<float>::row_major(got.data(), big_rows, 1), sf::Transpose::no, sf::Backend::cpu);
+    const sf::kernels::CsrView<float, std::int32_t> bview{big_rows, big_cols, bp.data(), bi.data(), bv.data()};
+    const bool amd = __builtin_cpu_is("amd");
+    (amd ? kern.csr_rows_gather256 : kern.csr_rows)(bview, bx.data(), 1, want.data(), 1, 1, 0, big_rows);
+    EXPECT_TRUE(same_bits(got, want)) << "amd=" << amd;
+  }
+  std::vector<double> data64(data.begin(), data.end()), x64(x.begin(), x.end());
+  const sf::kernels::CsrView<double, std::int32_t> a64{rows, cols, ptr.data(), idx.data(), data64.data()};
+  const auto& kern64 = cpu::avx512::row_kernels<double, std::int32_t>();
+  std::vector<double> got(static_cast<std::size_t>(rows)), want(got.size());
+  kern64.csr_rows_gather256(a64, x64.data(), 1, got.data(), 1, 1, 0, rows);
+  kern64.csr_rows(a64, x64.data(), 1, want.data(), 1, 1, 0, rows);
+  EXPECT_TRUE(same_bits(got, want));
+#endif
 }
 
 TEST(CpuKernelsConfig, StridedOperandsGoThroughCopies) {

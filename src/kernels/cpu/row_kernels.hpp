@@ -59,6 +59,10 @@ struct RowKernels {
   // Dense -> CSR fill of one row (unit stride, `cols` values): the entries with !(|v| <= t), in
   // order, written to indices/data, at most `room` of them; returns how many were written.
   std::int64_t (*dense_row_fill)(const V* row, std::int64_t cols, V t, I* indices, V* data, std::int64_t room);
+  // csr_rows with float k = 1 taking 256-bit gathers and one masked 512-bit gather per row (the
+  // AVX-512 level; elsewhere csr_rows): for CPUs with slow 512-bit gathers (simd_level.cpp).
+  void (*csr_rows_gather256)(const CsrView<V, I>& a, const V* x, std::int64_t ldx, V* y, std::int64_t ldy,
+                             std::int64_t k, std::int64_t r0, std::int64_t r1);
 };
 
 // The table for the level set by set_simd_level() (or detected).

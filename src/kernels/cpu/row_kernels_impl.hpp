@@ -482,6 +482,50 @@ void csr_rows(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k,
   }
 }
 
+// SpMV rows for CPUs whose 512-bit gathers are slow (AMD: simd_level.cpp), on matrices whose
+// arrays outgrow the caches: whole blocks of 16 non-zeros as two 256-bit gathers, as AVX2's
+// csr_dot, and the row's rest as one masked 512-bit gather, so a row under 16 long takes no loop.
+// AVX2's rest, a loop of one or two masked 256-bit gathers, ends in a branch whose outcome varies
+// with the row length: on the power-law graph (rows of 8 and more) those rows took 1.4x as long
+// (docs/performance.md). Elsewhere, and for k > 1, csr_rows.
+template <typename V, typename I>
+void csr_rows_gather256(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 ldy, i64 k, i64 r0, i64 r1) {
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<V, float> && std::is_same_v<I, std::int32_t>) {
+    if (k == 1 && ldx == 1) {
+      const I* ip = a.indptr;
+      const I* idx = a.indices;
+      const V* val = a.data;
+      const auto load8 = [&](i64 p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx + p)); };
+      for (i64 i = r0; i < r1; ++i) {
+        const i64 p1 = ip[i + 1];
+        i64 p = ip[i];
+        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+        for (; p + 16 <= p1; p += 16) {
+          prefetch_stream(idx + p);
+          prefetch_stream(val + p);
+          s0 = _mm256_fmadd_ps(_mm256_loadu_ps(val + p), _mm256_i32gather_ps(x, load8(p), 4), s0);
+          s1 = _mm256_fmadd_ps(_mm256_loadu_ps(val + p + 8), _mm256_i32gather_ps(x, load8(p + 8), 4), s1);
+        }
+        if (p < p1) {
+          const __mmask16 m = Simd<float>::mask(static_cast<int>(p1 - p));
+          const __m512 t = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, val + p),
+                                         _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, load_index16_n(idx + p, m), x, 4));
+          s0 = _mm256_add_ps(s0, _mm512_castps512_ps256(t));
+          s1 = _mm256_add_ps(s1, _mm512_extractf32x8_ps(t, 1));
+        }
+        const __m256 s = _mm256_add_ps(s0, s1);
+        const __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+        const __m128 q = _mm_add_ps(h, _mm_movehl_ps(h, h));
+        y[i * ldy] = _mm_cvtss_f32(_mm_add_ss(q, _mm_shuffle_ps(q, q, 1)));
+      }
+      return;
+    }
+  }
+#endif
+  csr_rows(a, x, ldx, y, ldy, k, r0, r1);
+}
+
 // ---------------------------------------------------------------- CSR, y = A x, cache-blocked
 
 // The panels visit each row's indices and values a few entries at a time, as hundreds of
@@ -1402,7 +1446,8 @@ const RowKernels<V, I>& row_kernels() {
                                       &csr_scatter<V, I>,          &csr_scatter_panels<V, I>,
                                       &bsr_rows<V, I>,             &bsr_scatter<V, I>,
                                       &tile_entries<V>,            &csr_rows_narrow<V, I>,
-                                      &sliced_rows<V>,             &dense_row_fill<V, I>};
+                                      &sliced_rows<V>,             &dense_row_fill<V, I>,
+                                      &csr_rows_gather256<V, I>};
   return table;
 }
 

@@ -125,10 +125,9 @@ bool scalar_spmv(const CsrView<V, I>& a) {
 template <typename V, typename I>
 void csr_rows_amd(const CsrView<V, I>& a, const V* x, std::int64_t ldx, V* y, std::int64_t ldy, std::int64_t k,
                   std::int64_t r0, std::int64_t r1) {
-  const auto& table = k != 1 ? avx512::row_kernels<V, I>()
-                      : scalar_spmv(a) ? baseline::row_kernels<V, I>()
-                                       : avx2::row_kernels<V, I>();
-  table.csr_rows(a, x, ldx, y, ldy, k, r0, r1);
+  if (k != 1) return avx512::row_kernels<V, I>().csr_rows(a, x, ldx, y, ldy, k, r0, r1);
+  if (scalar_spmv(a)) return baseline::row_kernels<V, I>().csr_rows(a, x, ldx, y, ldy, k, r0, r1);
+  avx512::row_kernels<V, I>().csr_rows_gather256(a, x, ldx, y, ldy, k, r0, r1);
 }
 
 template <typename V, typename I>
@@ -139,8 +138,9 @@ void csr_rows_narrow_amd(const CsrView<V, I>& a, const std::uint16_t* indices, c
 }
 
 // The AVX-512 table with the kernels for one vector that gather x taken from the other levels:
-// SpMV on CSR and on its 16-bit copy from the baseline (scalar streams) or AVX2 by size, the
-// sliced copy from AVX2. Float only, which is what was measured.
+// SpMV on CSR from the baseline (scalar streams) or, beyond 16 MiB, csr_rows_gather256 (256-bit
+// gathers); on its 16-bit copy from the baseline or AVX2 by size; the sliced copy from AVX2.
+// Float only, which is what was measured.
 template <typename V, typename I>
 const RowKernels<V, I>& avx512_with_narrow_gathers() {
   if constexpr (!std::is_same_v<V, float>) {
