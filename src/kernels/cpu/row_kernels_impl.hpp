@@ -213,7 +213,8 @@ inline __m256i load_index8_n(const I* idx, __mmask8 m) {
   else
     return _mm256_maskz_loadu_epi32(m, idx);
 }
-#elif defined(__AVX2__)
+#endif
+#if defined(__AVX2__)
 // 8 column indices as int32 lanes, from int32 or 16-bit storage.
 template <typename I>
 inline __m256i load_index8(const I* idx) {
@@ -221,6 +222,12 @@ inline __m256i load_index8(const I* idx) {
     return _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(idx)));
   else
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx));
+}
+// The sum of 8 float lanes: halves, then pairs, then the last two.
+inline float sum_lanes8(__m256 s) {
+  const __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+  const __m128 q = _mm_add_ps(h, _mm_movehl_ps(h, h));
+  return _mm_cvtss_f32(_mm_add_ss(q, _mm_shuffle_ps(q, q, 1)));
 }
 #endif
 
@@ -314,10 +321,7 @@ inline V csr_dot(const I* idx, const V* val, i64 p0, i64 p1, const V* x, i64 ldx
         const __m256 g = _mm256_mask_i32gather_ps(_mm256_setzero_ps(), x, tail_index8(p, m), _mm256_castsi256_ps(m), 4);
         a = _mm256_fmadd_ps(_mm256_maskload_ps(val + p, m), g, a);
       }
-      const __m256 s = _mm256_add_ps(a, b);
-      const __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-      const __m128 q = _mm_add_ps(h, _mm_movehl_ps(h, h));
-      return _mm_cvtss_f32(_mm_add_ss(q, _mm_shuffle_ps(q, q, 1)));
+      return sum_lanes8(_mm256_add_ps(a, b));
     }
   }
 #endif
@@ -496,7 +500,6 @@ void csr_rows_gather256(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 l
       const I* ip = a.indptr;
       const I* idx = a.indices;
       const V* val = a.data;
-      const auto load8 = [&](i64 p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx + p)); };
       for (i64 i = r0; i < r1; ++i) {
         const i64 p1 = ip[i + 1];
         i64 p = ip[i];
@@ -504,8 +507,8 @@ void csr_rows_gather256(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 l
         for (; p + 16 <= p1; p += 16) {
           prefetch_stream(idx + p);
           prefetch_stream(val + p);
-          s0 = _mm256_fmadd_ps(_mm256_loadu_ps(val + p), _mm256_i32gather_ps(x, load8(p), 4), s0);
-          s1 = _mm256_fmadd_ps(_mm256_loadu_ps(val + p + 8), _mm256_i32gather_ps(x, load8(p + 8), 4), s1);
+          s0 = _mm256_fmadd_ps(_mm256_loadu_ps(val + p), _mm256_i32gather_ps(x, load_index8(idx + p), 4), s0);
+          s1 = _mm256_fmadd_ps(_mm256_loadu_ps(val + p + 8), _mm256_i32gather_ps(x, load_index8(idx + p + 8), 4), s1);
         }
         if (p < p1) {
           const __mmask16 m = Simd<float>::mask(static_cast<int>(p1 - p));
@@ -514,10 +517,7 @@ void csr_rows_gather256(const CsrView<V, I>& a, const V* x, i64 ldx, V* y, i64 l
           s0 = _mm256_add_ps(s0, _mm512_castps512_ps256(t));
           s1 = _mm256_add_ps(s1, _mm512_extractf32x8_ps(t, 1));
         }
-        const __m256 s = _mm256_add_ps(s0, s1);
-        const __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-        const __m128 q = _mm_add_ps(h, _mm_movehl_ps(h, h));
-        y[i * ldy] = _mm_cvtss_f32(_mm_add_ss(q, _mm_shuffle_ps(q, q, 1)));
+        y[i * ldy] = sum_lanes8(_mm256_add_ps(s0, s1));
       }
       return;
     }
