@@ -1196,14 +1196,14 @@ TEST(CpuKernelsConfig, Gather256RowsMatchTheProduct) {
       bp.push_back(static_cast<std::int32_t>(bi.size()));
     }
     ASSERT_GT(bi.size() * 8, std::size_t{16} << 20);
-    const sf::CSRMatrix<float, std::int32_t> big(std::vector<float>(bv), std::vector<std::int32_t>(bi),
-                                                std::vector<std::int32_t>(bp), {big_rows, big_cols});
+    const sf::CSRMatrix<float, std::int32_t> big(std::move(bv), std::move(bi), std::move(bp), {big_rows, big_cols});
     const auto bx = random_dense<float>(big_cols, 8);
     std::vector<float> got(static_cast<std::size_t>(big_rows)), want(got.size());
     sf::set_simd_level(sf::SimdLevel::automatic);
     sf::spmm(big, sf::DenseView<const float>::row_major(bx.data(), big_cols, 1),
              sf::DenseView<float>::row_major(got.data(), big_rows, 1), sf::Transpose::no, sf::Backend::cpu);
-    const sf::kernels::CsrView<float, std::int32_t> bview{big_rows, big_cols, bp.data(), bi.data(), bv.data()};
+    const sf::kernels::CsrView<float, std::int32_t> bview{big_rows, big_cols, big.row_ptr().data(),
+                                                          big.col_indices().data(), big.values().data()};
     const bool amd = __builtin_cpu_is("amd");
     (amd ? kern.csr_rows_gather256 : kern.csr_rows)(bview, bx.data(), 1, want.data(), 1, 1, 0, big_rows);
     EXPECT_TRUE(same_bits(got, want)) << "amd=" << amd;

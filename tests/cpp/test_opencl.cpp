@@ -371,8 +371,7 @@ TEST(OpenclCsr, AVeryLongRowIsSplitAcrossWorkGroups) {
   std::vector<std::int64_t> indptr(a.row_ptr().begin(), a.row_ptr().end());
   for (const std::int64_t k : {1, 17}) {
     const auto shape = sf::opencl::csr_spmm_shape(k, 256, info.simd_width);
-    const std::int64_t tile = static_cast<std::int64_t>(shape.lanes) * shape.cols_per_lane;
-    const auto target = sf::opencl::target_block_nnz(a.nnz(), shape.slots, info, (k + tile - 1) / tile);
+    const auto target = sf::opencl::target_block_nnz(a.nnz(), shape.slots, info, shape.tiles(k));
     EXPECT_GT(sf::opencl::long_row_chunks(indptr, target).count(), 1)
         << "the test matrix must exercise the chunked path";
   }

@@ -175,8 +175,7 @@ void compressed_spmm(Context& ctx, DeviceMatrixState::Compressed& c, cl_mem x, c
     return launch(ctx, kk, 1, &global, &local);
   }
   const SpmmShape shape = csr_spmm_shape(k, wg, ctx.info().simd_width);
-  const std::int64_t tile = static_cast<std::int64_t>(shape.lanes) * shape.cols_per_lane;
-  const std::int64_t tiles = (k + tile - 1) / tile;
+  const std::int64_t tiles = shape.tiles(k);
   const auto& p = partition<I>(ctx, c, shape.slots, tiles);
   const std::size_t local[2] = {static_cast<std::size_t>(shape.lanes), static_cast<std::size_t>(shape.slots)};
   const std::size_t global[2] = {static_cast<std::size_t>(tiles * (p.blocks + p.chunks)) * local[0], local[1]};

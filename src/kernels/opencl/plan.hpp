@@ -55,6 +55,9 @@ struct SpmmShape {
   int lanes = 1;
   int slots = 1;
   int cols_per_lane = 1;
+  // Batch columns one work-group covers, and the column tiles a batch of k takes.
+  std::int64_t tile() const { return static_cast<std::int64_t>(lanes) * cols_per_lane; }
+  std::int64_t tiles(std::int64_t k) const { return (k + tile() - 1) / tile(); }
 };
 SpmmShape csr_spmm_shape(std::int64_t k, int work_group, int simd_width);
 
